@@ -1,0 +1,4 @@
+from kubectl_hpa.cli.main import main
+
+if __name__ == "__main__":
+    main()

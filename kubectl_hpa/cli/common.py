@@ -1,0 +1,98 @@
+"""What every verb shares: the output environment, kubectl-style errors, controller flags."""
+
+from __future__ import annotations
+
+import os
+import sys
+from dataclasses import dataclass
+from typing import IO, Callable, Optional
+
+import click
+
+from ..core.model import ControllerSettings
+from ..core.quantity import parse_duration
+from ..render.style import Style
+
+OUTPUT_FORMATS = ("table", "wide", "json", "yaml")
+
+
+class UserError(click.ClickException):
+    """A problem with the user's input or environment: one line on stderr, exit 1, no traceback."""
+
+    exit_code = 1
+
+    def show(self, file: Optional[IO] = None) -> None:
+        click.echo(f"error: {self.format_message()}", err=True)
+
+
+@dataclass(frozen=True)
+class OutputEnv:
+    """Where output goes and whether it may be coloured (httpie's Environment idea), so tests can drive it."""
+
+    stdout: IO
+    stderr: IO
+    is_tty: bool
+    color: bool
+
+    @classmethod
+    def detect(cls, color_mode: str = "auto") -> OutputEnv:
+        stdout = sys.stdout
+        is_tty = bool(getattr(stdout, "isatty", lambda: False)())
+        if color_mode == "always":
+            color = True
+        elif color_mode == "never" or os.environ.get("NO_COLOR"):
+            color = False
+        else:
+            color = is_tty and os.environ.get("TERM") != "dumb"
+        return cls(stdout=stdout, stderr=sys.stderr, is_tty=is_tty, color=color)
+
+    @property
+    def style(self) -> Style:
+        return Style(color=self.color)
+
+    def write(self, text: str) -> None:
+        self.stdout.write(text)
+        self.stdout.flush()
+
+
+def duration_option(name: str, default: str, help_text: str) -> Callable:
+    def convert(ctx: click.Context, param: click.Parameter, value: Optional[str]) -> Optional[float]:
+        if value is None:
+            return None
+        try:
+            return parse_duration(value)
+        except ValueError as error:
+            raise click.BadParameter(str(error)) from None
+
+    return click.option(name, metavar="DURATION", callback=convert, help=f"{help_text} (controller default {default}).")
+
+
+def controller_options(function: Callable) -> Callable:
+    """The kube-controller-manager flags that shape a decision, with their real defaults."""
+    options = [
+        click.option("--tolerance", type=click.FloatRange(min=0), metavar="FLOAT",
+                     help="--horizontal-pod-autoscaler-tolerance (controller default 0.1)."),
+        duration_option("--cpu-initialization-period", "5m", "--horizontal-pod-autoscaler-cpu-initialization-period"),
+        duration_option("--initial-readiness-delay", "30s", "--horizontal-pod-autoscaler-initial-readiness-delay"),
+        duration_option("--downscale-stabilization", "5m", "--horizontal-pod-autoscaler-downscale-stabilization"),
+        duration_option("--sync-period", "15s", "--horizontal-pod-autoscaler-sync-period"),
+    ]
+    for option in reversed(options):
+        function = option(function)
+    return function
+
+
+def settings_from(tolerance: Optional[float], cpu_initialization_period: Optional[float],
+                  initial_readiness_delay: Optional[float], downscale_stabilization: Optional[float],
+                  sync_period: Optional[float]) -> ControllerSettings:
+    defaults = ControllerSettings()
+    return ControllerSettings(
+        tolerance=defaults.tolerance if tolerance is None else tolerance,
+        cpu_initialization_period=defaults.cpu_initialization_period if cpu_initialization_period is None
+        else cpu_initialization_period,
+        initial_readiness_delay=defaults.initial_readiness_delay if initial_readiness_delay is None
+        else initial_readiness_delay,
+        downscale_stabilization=defaults.downscale_stabilization if downscale_stabilization is None
+        else downscale_stabilization,
+        sync_period=defaults.sync_period if sync_period is None else sync_period,
+    )

@@ -1,0 +1,224 @@
+"""One reconcile of one HPA (horizontal.go's reconcileAutoscaler), as a pure function.
+
+``decide`` takes what the controller reads at a sync and returns what it would
+do and why: every metric's proposal, the branch taken, stabilization and rate
+limits, the conditions and events it would write, and its memory afterwards.
+It assumes the scale update succeeds (a write we never make).
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Optional
+
+from .model import (
+    Condition,
+    ControllerState,
+    Decision,
+    Event,
+    FetchError,
+    MetricResult,
+    Recommendation,
+    Scale,
+    SyncInput,
+)
+from .normalize import normalize_legacy, normalize_with_behavior, record_scale_event
+from .replicas import MetricContext, Tolerances, compute_metric
+from .selector import SelectorError, parse_selector
+
+# Which way the reconcile went.
+FAILED_GET_SCALE = "failed-get-scale"
+SCALING_DISABLED = "scaling-disabled"  # the target is at zero replicas and minReplicas is not 0
+ABOVE_MAX = "above-max"
+BELOW_MIN = "below-min"
+INVALID_SELECTOR = "invalid-selector"
+AMBIGUOUS_SELECTOR = "ambiguous-selector"
+INVALID_METRICS = "invalid-metrics"  # every metric failed, or one failed and the rest would scale down
+METRICS = "metrics"
+BRANCHES = (FAILED_GET_SCALE, SCALING_DISABLED, ABOVE_MAX, BELOW_MIN, INVALID_SELECTOR,
+            AMBIGUOUS_SELECTOR, INVALID_METRICS, METRICS)
+
+# Branches where the reconcile returns before writing a new desiredReplicas.
+ABORTING_BRANCHES = (FAILED_GET_SCALE, INVALID_SELECTOR, AMBIGUOUS_SELECTOR, INVALID_METRICS)
+
+# Branches where the reconcile returns before writing a new desiredReplicas.
+ABORTING_BRANCHES = (FAILED_GET_SCALE, INVALID_SELECTOR, AMBIGUOUS_SELECTOR, INVALID_METRICS)
+
+ABLE_TO_SCALE, SCALING_ACTIVE, SCALING_LIMITED = "AbleToScale", "ScalingActive", "ScalingLimited"
+
+
+class _Conditions:
+    """setCondition: a later write of the same type replaces the earlier one in place."""
+
+    def __init__(self) -> None:
+        self._items: dict[str, Condition] = {}
+
+    def set(self, kind: str, status: bool, reason: str, message: str) -> None:
+        self._items[kind] = Condition(kind, "True" if status else "False", reason, message)
+
+    def ordered(self) -> tuple[Condition, ...]:
+        order = (ABLE_TO_SCALE, SCALING_ACTIVE, SCALING_LIMITED)
+        return tuple(self._items[kind] for kind in order if kind in self._items)
+
+
+def tolerances_for(inputs: SyncInput) -> Tolerances:
+    """The cluster-wide tolerance, overridden per direction by behavior.*.tolerance when the gate is on."""
+    settings = inputs.settings
+    down = up = settings.tolerance
+    behavior = inputs.hpa.behavior
+    if behavior is not None and settings.configurable_tolerance:
+        if behavior.scale_down.tolerance is not None:
+            down = behavior.scale_down.tolerance
+        if behavior.scale_up.tolerance is not None:
+            up = behavior.scale_up.tolerance
+    return Tolerances(down=down, up=up)
+
+
+def decide(inputs: SyncInput) -> Decision:
+    hpa, now = inputs.hpa, inputs.now
+    conditions = _Conditions()
+    events: list[Event] = []
+    tolerances = tolerances_for(inputs)
+    base = dict(hpa=hpa, now=now, tolerance=(tolerances.down, tolerances.up))
+
+    if isinstance(inputs.scale, FetchError):
+        message = inputs.scale.message
+        conditions.set(ABLE_TO_SCALE, False, "FailedGetScale",
+                       f"the HPA controller was unable to get the target's current scale: {message}")
+        events.append(Event("Warning", "FailedGetScale", message))
+        return Decision(current_replicas=0, desired_replicas=0, branch=FAILED_GET_SCALE,
+                        conditions=conditions.ordered(), events=tuple(events), state=inputs.state,
+                        error=f"failed to query scale subresource for {hpa.scale_target.kind}/"
+                              f"{hpa.scale_target.name}: {message}", **base)
+    scale: Scale = inputs.scale
+    conditions.set(ABLE_TO_SCALE, True, "SucceededGetScale",
+                   "the HPA controller was able to get the target's current scale")
+    current = scale.spec_replicas
+    state = inputs.state
+    if state is not None and not state.seeded:
+        # The controller's first sight of this HPA (or its first sync after a restart) seeds the
+        # recommendation list with the current count, so it cannot scale down for one window.
+        state = replace(state, recommendations=(Recommendation(now, current),), seeded=True)
+    min_replicas, max_replicas = hpa.effective_min_replicas, hpa.max_replicas
+
+    metrics: tuple[MetricResult, ...] = ()
+    error: Optional[str] = None
+    if current == 0 and min_replicas != 0:
+        conditions.set(SCALING_ACTIVE, False, "ScalingDisabled",
+                       "scaling is disabled since the replica count of the target is zero")
+        return Decision(current_replicas=0, desired_replicas=0, branch=SCALING_DISABLED,
+                        conditions=conditions.ordered(), events=tuple(events), state=state, **base)
+    if current > max_replicas:
+        branch, desired, reason = ABOVE_MAX, max_replicas, "Current number of replicas above Spec.MaxReplicas"
+        return _finish(inputs, base, conditions, events, state, branch, current, desired, reason)
+    if current < min_replicas:
+        branch, desired, reason = BELOW_MIN, min_replicas, "Current number of replicas below Spec.MinReplicas"
+        return _finish(inputs, base, conditions, events, state, branch, current, desired, reason)
+
+    # computeReplicasForMetrics: the selector first, then every metric.
+    if not scale.selector:
+        events.append(Event("Warning", "SelectorRequired", "selector is required"))
+        conditions.set(SCALING_ACTIVE, False, "InvalidSelector", "the HPA target's scale is missing a selector")
+        return _abort(base, conditions, events, state, INVALID_SELECTOR, current, "selector is required")
+    try:
+        selector = parse_selector(scale.selector)
+    except SelectorError as problem:
+        message = f"couldn't convert selector into a corresponding internal selector object: {problem}"
+        events.append(Event("Warning", "InvalidSelector", message))
+        conditions.set(SCALING_ACTIVE, False, "InvalidSelector", message)
+        return _abort(base, conditions, events, state, INVALID_SELECTOR, current, message)
+    if len(inputs.selecting_hpas) > 1:
+        message = f"pods by selector {selector} are controlled by multiple HPAs: [{' '.join(inputs.selecting_hpas)}]"
+        events.append(Event("Warning", "AmbiguousSelector", message))
+        conditions.set(SCALING_ACTIVE, False, "AmbiguousSelector", message)
+        return _abort(base, conditions, events, state, AMBIGUOUS_SELECTOR, current, message)
+
+    pods = tuple(pod for pod in inputs.pods if selector.matches(pod.labels))
+    ctx = MetricContext(spec_replicas=current, status_replicas=scale.status_replicas, pods=pods, now=now,
+                        settings=inputs.settings, tolerances=tolerances)
+    readings = tuple(inputs.readings) + (None,) * (len(hpa.metrics) - len(inputs.readings))
+    metrics = tuple(compute_metric(spec, reading, ctx, hpa.namespace) for spec, reading in zip(hpa.metrics, readings, strict=False))
+
+    proposal, proposing = 0, ""
+    first_failure: Optional[MetricResult] = None
+    invalid = 0
+    for result in metrics:
+        if result.error is not None:
+            invalid += 1
+            events.append(Event("Warning", result.error_reason or "", result.error))
+            conditions.set(SCALING_ACTIVE, False, result.error_reason or "",
+                           f"the HPA was unable to compute the replica count: {result.error}")
+            first_failure = first_failure or result
+            continue
+        # The controller keeps the first metric on ties, except that a 0 proposal is replaced
+        # by the next metric's (its loop tests "replicas == 0 ||"), which only changes the name.
+        if proposal == 0 or (result.proposed_replicas or 0) > proposal:
+            proposal, proposing = result.proposed_replicas or 0, result.description
+    if first_failure is not None and (invalid >= len(metrics) or proposal < current):
+        conditions.set(SCALING_ACTIVE, False, first_failure.error_reason or "",
+                       f"the HPA was unable to compute the replica count: {first_failure.error}")
+        message = (f"invalid metrics ({invalid} invalid out of {len(metrics)}), "
+                   f"first error is: {first_failure.wrapped_error}")
+        events.append(Event("Warning", "FailedComputeMetricsReplicas", message))
+        return _abort(base, conditions, events, state, INVALID_METRICS, current, message, metrics)
+    if not metrics:
+        message = "invalid metrics (0 invalid out of 0), first error is: <nil>"
+        return _abort(base, conditions, events, state, INVALID_METRICS, current, message, metrics)
+    if first_failure is not None:
+        error = f"invalid metrics ({invalid} invalid out of {len(metrics)}), first error is: {first_failure.wrapped_error}"
+    conditions.set(SCALING_ACTIVE, True, "ValidMetricFound",
+                   f"the HPA was able to successfully calculate a replica count from {proposing}")
+
+    if proposal > current:
+        reason = f"{proposing} above target"
+    elif proposal < current:
+        reason = "All metrics below target"
+    else:
+        reason = ""
+    recommendations = state.recommendations if state is not None else ()
+    if hpa.behavior is None:
+        normalized = normalize_legacy(recommendations, now, current, proposal, min_replicas, max_replicas,
+                                      inputs.settings.downscale_stabilization)
+    else:
+        normalized = normalize_with_behavior(
+            recommendations, now, current, proposal, min_replicas, max_replicas, hpa.behavior,
+            inputs.settings.downscale_stabilization,
+            state.scale_up_events if state else (), state.scale_down_events if state else ())
+    conditions.set(ABLE_TO_SCALE, True, normalized.stabilization.reason, normalized.stabilization.message)
+    limit = normalized.rate_limit
+    conditions.set(SCALING_LIMITED, limit.result != normalized.stabilization.result, limit.reason, limit.message)
+    if state is not None:
+        state = replace(state, recommendations=normalized.recommendations)
+    decision = _finish(inputs, base, conditions, events, state, METRICS, current, normalized.desired, reason,
+                       metrics=metrics, error=error)
+    return replace(decision, proposed_replicas=proposal, proposing_metric=proposing,
+                   stabilization=normalized.stabilization, rate_limit=limit)
+
+
+def _abort(base: dict, conditions: _Conditions, events: list[Event], state: Optional[ControllerState],
+           branch: str, current: int, error: str, metrics: tuple[MetricResult, ...] = ()) -> Decision:
+    """The reconcile stops before normalizing: nothing is scaled and no recommendation is stored."""
+    return Decision(current_replicas=current, desired_replicas=current, branch=branch, metrics=metrics,
+                    conditions=conditions.ordered(), events=tuple(events), state=state, error=error, **base)
+
+
+def _finish(inputs: SyncInput, base: dict, conditions: _Conditions, events: list[Event],
+            state: Optional[ControllerState], branch: str, current: int, desired: int, reason: str,
+            metrics: tuple[MetricResult, ...] = (), error: Optional[str] = None) -> Decision:
+    """Rescale if the count changed (assumed to succeed) and record the scale event."""
+    rescale = desired != current
+    if rescale:
+        conditions.set(ABLE_TO_SCALE, True, "SucceededRescale",
+                       f"the HPA controller was able to update the target scale to {desired}")
+        events.append(Event("Normal", "SuccessfulRescale", f"New size: {desired}; reason: {reason}"))
+        behavior = inputs.hpa.behavior
+        if state is not None and behavior is not None:
+            if desired > current:
+                state = replace(state, scale_up_events=record_scale_event(
+                    state.scale_up_events, behavior.scale_up, inputs.now, desired - current))
+            else:
+                state = replace(state, scale_down_events=record_scale_event(
+                    state.scale_down_events, behavior.scale_down, inputs.now, current - desired))
+    return Decision(current_replicas=current, desired_replicas=desired, branch=branch,
+                    metrics=metrics, rescale=rescale, rescale_reason=reason if rescale else "",
+                    conditions=conditions.ordered(), events=tuple(events), state=state, error=error, **base)

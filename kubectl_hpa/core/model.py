@@ -1,0 +1,364 @@
+"""What the HPA controller sees at one sync, and what it decides, as plain dataclasses.
+
+Times are float seconds since the epoch; quantities are integer milli-units, the
+unit the controller computes in (``Quantity.MilliValue()``), memory included.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Mapping, Optional, Union
+
+# Metric source types (autoscaling/v2 MetricSourceType).
+RESOURCE = "Resource"
+CONTAINER_RESOURCE = "ContainerResource"
+PODS = "Pods"
+OBJECT = "Object"
+EXTERNAL = "External"
+METRIC_TYPES = (RESOURCE, CONTAINER_RESOURCE, PODS, OBJECT, EXTERNAL)
+
+# Metric target types.
+UTILIZATION = "Utilization"
+VALUE = "Value"
+AVERAGE_VALUE = "AverageValue"
+
+# Scaling policy types and select policies.
+PODS_POLICY = "Pods"
+PERCENT_POLICY = "Percent"
+SELECT_MAX = "Max"
+SELECT_MIN = "Min"
+SELECT_DISABLED = "Disabled"
+
+
+@dataclass(frozen=True)
+class ObjectReference:
+    kind: str
+    name: str
+    api_version: str = ""
+
+
+@dataclass(frozen=True)
+class LabelSelectorRequirement:
+    key: str
+    operator: str  # In, NotIn, Exists, DoesNotExist
+    values: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class LabelSelector:
+    """A metav1.LabelSelector (metric selectors); ``None`` where the spec has none."""
+
+    match_labels: tuple[tuple[str, str], ...] = ()
+    match_expressions: tuple[LabelSelectorRequirement, ...] = ()
+
+
+@dataclass(frozen=True)
+class MetricTarget:
+    type: str  # Utilization | Value | AverageValue
+    average_utilization: Optional[int] = None
+    value: Optional[int] = None  # milli
+    average_value: Optional[int] = None  # milli
+
+
+@dataclass(frozen=True)
+class MetricSpec:
+    """One entry of ``spec.metrics``; ``name`` is the resource name for Resource metrics."""
+
+    type: str
+    name: str
+    target: MetricTarget
+    container: Optional[str] = None
+    selector: Optional[LabelSelector] = None
+    described_object: Optional[ObjectReference] = None
+
+
+@dataclass(frozen=True)
+class ScalingPolicy:
+    type: str  # Pods | Percent
+    value: int
+    period_seconds: int
+
+
+@dataclass(frozen=True)
+class ScalingRules:
+    """``behavior.scaleUp`` / ``scaleDown`` after API defaulting (window may stay None for scale-down)."""
+
+    stabilization_window_seconds: Optional[int]
+    select_policy: str
+    policies: tuple[ScalingPolicy, ...]
+    tolerance: Optional[float] = None
+
+
+@dataclass(frozen=True)
+class Behavior:
+    scale_up: ScalingRules
+    scale_down: ScalingRules
+
+
+@dataclass(frozen=True)
+class HPASpec:
+    name: str
+    namespace: str
+    scale_target: ObjectReference
+    max_replicas: int
+    min_replicas: Optional[int] = None  # None means 1
+    metrics: tuple[MetricSpec, ...] = ()
+    behavior: Optional[Behavior] = None
+
+    @property
+    def key(self) -> str:
+        return f"{self.namespace}/{self.name}"
+
+    @property
+    def effective_min_replicas(self) -> int:
+        return 1 if self.min_replicas is None else self.min_replicas
+
+
+@dataclass(frozen=True)
+class ContainerRequests:
+    """A container's ``resources.requests`` in milli-units; a missing key is a missing request."""
+
+    name: str
+    requests: Mapping[str, int] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Pod:
+    name: str
+    phase: str = "Running"
+    deleted: bool = False  # metadata.deletionTimestamp is set
+    ready: Optional[str] = None  # status of the Ready condition: "True", "False", "Unknown"; None = no condition
+    ready_transition_time: Optional[float] = None
+    start_time: Optional[float] = None
+    containers: tuple[ContainerRequests, ...] = ()
+    sidecars: tuple[ContainerRequests, ...] = ()  # init containers with restartPolicy: Always
+    pod_requests: Optional[Mapping[str, int]] = None  # spec.resources.requests (pod-level resources)
+    labels: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Scale:
+    """The target's ``/scale`` subresource: what the controller reads replicas and pods from."""
+
+    spec_replicas: int
+    status_replicas: int
+    selector: Optional[str]  # status.selector, a label selector string
+
+
+@dataclass(frozen=True)
+class FetchError:
+    """A read that failed (metrics API, scale); ``message`` is the error text the controller wraps."""
+
+    message: str
+
+
+@dataclass(frozen=True)
+class PodResourceSample:
+    """One PodMetrics item: per-container usage in milli-units."""
+
+    pod: str
+    timestamp: float
+    window: float
+    containers: Mapping[str, Mapping[str, int]]
+
+
+@dataclass(frozen=True)
+class ResourceMetrics:
+    """A PodMetrics list from metrics.k8s.io for the HPA's pod selector."""
+
+    samples: tuple[PodResourceSample, ...]
+
+
+@dataclass(frozen=True)
+class PodMetricSample:
+    pod: str
+    value: int  # milli
+    timestamp: float
+    window: float = 60.0  # a missing windowSeconds means one minute
+
+
+@dataclass(frozen=True)
+class PodsMetrics:
+    """A custom.metrics.k8s.io MetricValueList for pods (the ``*`` query)."""
+
+    samples: tuple[PodMetricSample, ...]
+
+
+@dataclass(frozen=True)
+class ObjectMetric:
+    value: int  # milli
+    timestamp: float
+
+
+@dataclass(frozen=True)
+class ExternalMetrics:
+    values: tuple[int, ...]  # milli, one per returned series
+    timestamp: float
+
+
+Reading = Union[ResourceMetrics, PodsMetrics, ObjectMetric, ExternalMetrics, FetchError, None]
+
+
+@dataclass(frozen=True)
+class ControllerSettings:
+    """kube-controller-manager flags (``--horizontal-pod-autoscaler-*``) with their defaults."""
+
+    tolerance: float = 0.1
+    cpu_initialization_period: float = 300.0
+    initial_readiness_delay: float = 30.0
+    downscale_stabilization: float = 300.0
+    sync_period: float = 15.0
+    configurable_tolerance: bool = True  # feature gate HPAConfigurableTolerance (beta, on since v1.35)
+
+
+@dataclass(frozen=True)
+class Recommendation:
+    timestamp: float
+    replicas: int
+
+
+@dataclass(frozen=True)
+class ScaleEvent:
+    timestamp: float
+    replica_change: int  # always positive; the list says the direction
+    outdated: bool = False
+
+
+@dataclass(frozen=True)
+class ControllerState:
+    """What the controller keeps in memory per HPA, and loses on restart."""
+
+    recommendations: tuple[Recommendation, ...] = ()
+    scale_up_events: tuple[ScaleEvent, ...] = ()
+    scale_down_events: tuple[ScaleEvent, ...] = ()
+    seeded: bool = False  # the controller has seen this HPA before (its recommendation list exists)
+
+
+@dataclass(frozen=True)
+class SyncInput:
+    """Everything one reconcile of one HPA reads.
+
+    ``readings`` is aligned with ``hpa.metrics``: what the metrics APIs returned for
+    each metric (a FetchError when the read failed). ``state=None`` means the
+    controller's memory is unknown: no seeding, no history.
+    """
+
+    hpa: HPASpec
+    scale: Union[Scale, FetchError]
+    pods: tuple[Pod, ...]
+    readings: tuple[Reading, ...]
+    now: float
+    settings: ControllerSettings = ControllerSettings()
+    state: Optional[ControllerState] = None
+    selecting_hpas: tuple[str, ...] = ()  # namespace/name of every HPA whose selector picks these pods
+
+
+# ----------------------------------------------------------------------------- results
+
+
+@dataclass(frozen=True)
+class Condition:
+    type: str
+    status: str
+    reason: str
+    message: str
+
+
+@dataclass(frozen=True)
+class Event:
+    type: str  # Normal | Warning
+    reason: str
+    message: str
+
+
+@dataclass(frozen=True)
+class PodGroups:
+    """How the controller sorted the pods for one metric (its own words)."""
+
+    ready: tuple[str, ...] = ()
+    unready: Mapping[str, str] = field(default_factory=dict)  # name -> why it does not count yet
+    missing: tuple[str, ...] = ()  # no metric sample
+    ignored: Mapping[str, str] = field(default_factory=dict)  # deleted or failed: dropped outright
+
+
+@dataclass(frozen=True)
+class Rebalance:
+    """The second pass over missing and unready pods (replica_calculator's slow path)."""
+
+    missing_fill: Optional[int]  # milli-value given to each missing pod (None: left out)
+    unready_as_zero: bool
+    new_ratio: float
+    samples: int
+    guard: Optional[str]  # why the current count was kept, if it was
+
+
+@dataclass(frozen=True)
+class MetricResult:
+    spec: MetricSpec
+    proposed_replicas: Optional[int] = None
+    usage_ratio: Optional[float] = None
+    utilization: Optional[int] = None  # percent of request, truncated
+    average_value: Optional[int] = None  # milli
+    value: Optional[int] = None  # milli (Object/External Value)
+    description: str = ""  # the controller's metric name, e.g. "cpu resource utilization (percentage of request)"
+    pods: Optional[PodGroups] = None
+    path: str = ""  # how the proposal was reached (see replicas.PATHS)
+    multiplier: Optional[int] = None  # the pod count the ratio was multiplied by
+    rebalance: Optional[Rebalance] = None
+    tolerance_band: tuple[float, float] = (0.9, 1.1)
+    timestamp: Optional[float] = None
+    error: Optional[str] = None  # the error in the ScalingActive condition and the metric's Warning event
+    error_reason: Optional[str] = None  # FailedGetResourceMetric, ...
+    wrapped_error: Optional[str] = None  # the same error as the reconcile reports it ("failed to get ...: ")
+
+
+@dataclass(frozen=True)
+class PolicyLimit:
+    policy: ScalingPolicy
+    period_start_replicas: int
+    limit: int
+
+
+@dataclass(frozen=True)
+class Stabilization:
+    result: int
+    up_window: Optional[float]  # seconds; None on the legacy path
+    down_window: float
+    up_recommendation: int
+    down_recommendation: int
+    considered: tuple[Recommendation, ...]  # stored recommendations inside a window
+    reason: str
+    message: str
+    allowed_down_at: Optional[float] = None  # when the highest recommendation leaves the window
+
+
+@dataclass(frozen=True)
+class RateLimit:
+    result: int
+    reason: str
+    message: str
+    lower_bound: int
+    upper_bound: int
+    policy_limits: tuple[PolicyLimit, ...] = ()
+    direction: str = ""  # up | down | ""
+
+
+@dataclass(frozen=True)
+class Decision:
+    hpa: HPASpec
+    now: float
+    current_replicas: int
+    desired_replicas: int
+    branch: str  # see decide.BRANCHES
+    metrics: tuple[MetricResult, ...] = ()
+    proposed_replicas: Optional[int] = None  # max over metrics, before stabilization and limits
+    proposing_metric: Optional[str] = None
+    stabilization: Optional[Stabilization] = None
+    rate_limit: Optional[RateLimit] = None
+    rescale: bool = False
+    rescale_reason: str = ""
+    conditions: tuple[Condition, ...] = ()
+    events: tuple[Event, ...] = ()
+    state: Optional[ControllerState] = None  # the controller's memory after this sync
+    error: Optional[str] = None  # the reconcile error (e.g. invalid metrics), if any
+    tolerance: tuple[float, float] = (0.1, 0.1)  # (scale-down, scale-up)

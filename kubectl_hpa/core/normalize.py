@@ -1,0 +1,228 @@
+"""From the metrics' proposal to the replica count: stabilization, rate limits, min/max.
+
+Two paths, as in horizontal.go: the legacy one (``spec.behavior`` unset: a
+downscale window and a scale-up cap of max(2x, 4) per sync) and the behavior one
+(two windows over the same recommendation list, then Pods/Percent policies over
+scale events inside each policy's period). Both return the controller's new
+memory instead of mutating it.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Optional
+
+from .model import (
+    PERCENT_POLICY,
+    PODS_POLICY,
+    SELECT_DISABLED,
+    SELECT_MIN,
+    Behavior,
+    PolicyLimit,
+    RateLimit,
+    Recommendation,
+    ScaleEvent,
+    ScalingRules,
+    Stabilization,
+)
+
+MAX_INT32 = 2**31 - 1
+MIN_INT32 = -(2**31)
+
+SCALE_UP_LIMIT_FACTOR = 2.0
+SCALE_UP_LIMIT_MINIMUM = 4.0
+
+READY_FOR_NEW_SCALE = ("ReadyForNewScale", "recommended size matches current size")
+SCALE_DOWN_STABILIZED = ("ScaleDownStabilized", "recent recommendations were higher than current one, "
+                         "applying the highest recent recommendation")
+SCALE_UP_STABILIZED = ("ScaleUpStabilized", "recent recommendations were lower than current one, "
+                       "applying the lowest recent recommendation")
+WITHIN_RANGE = ("DesiredWithinRange", "the desired count is within the acceptable range")
+TOO_MANY = ("TooManyReplicas", "the desired replica count is more than the maximum replica count")
+TOO_FEW = ("TooFewReplicas", "the desired replica count is less than the minimum replica count")
+SCALE_UP_LIMIT = ("ScaleUpLimit", "the desired replica count is increasing faster than the maximum scale rate")
+SCALE_DOWN_LIMIT = ("ScaleDownLimit", "the desired replica count is decreasing faster than the maximum scale rate")
+
+
+@dataclass(frozen=True)
+class Normalized:
+    stabilization: Stabilization
+    rate_limit: RateLimit
+    recommendations: tuple[Recommendation, ...]
+
+    @property
+    def desired(self) -> int:
+        return self.rate_limit.result
+
+
+def _store(recommendations: tuple[Recommendation, ...], stale_index: Optional[int],
+           new: Recommendation) -> tuple[Recommendation, ...]:
+    """Reuse the slot of the last expired recommendation, or append, as the controller does."""
+    if stale_index is None:
+        return recommendations + (new,)
+    updated = list(recommendations)
+    updated[stale_index] = new
+    return tuple(updated)
+
+
+def normalize_legacy(recommendations: tuple[Recommendation, ...], now: float, current: int, proposal: int,
+                     min_replicas: int, max_replicas: int, downscale_window: float) -> Normalized:
+    """normalizeDesiredReplicas: the path of every HPA without ``behavior``."""
+    cutoff = now - downscale_window
+    highest = proposal
+    stale_index: Optional[int] = None
+    considered: list[Recommendation] = []
+    for index, recommendation in enumerate(recommendations):
+        if recommendation.timestamp < cutoff:
+            stale_index = index
+        else:
+            considered.append(recommendation)
+            highest = max(highest, recommendation.replicas)
+    reason, message = SCALE_DOWN_STABILIZED if highest != proposal else READY_FOR_NEW_SCALE
+    stabilization = Stabilization(
+        result=highest, up_window=None, down_window=downscale_window, up_recommendation=proposal,
+        down_recommendation=highest, considered=tuple(considered), reason=reason, message=message,
+        allowed_down_at=_allowed_down_at(considered, proposal, downscale_window),
+    )
+    # Do not scale up too much in one sync: max(2 x current, 4), with no memory of earlier syncs.
+    scale_up_limit = int(max(SCALE_UP_LIMIT_FACTOR * current, SCALE_UP_LIMIT_MINIMUM))
+    if max_replicas > scale_up_limit:
+        upper, limit_reason = scale_up_limit, SCALE_UP_LIMIT
+    else:
+        upper, limit_reason = max_replicas, TOO_MANY
+    if highest < min_replicas:
+        result, (reason, message) = min_replicas, TOO_FEW
+    elif highest > upper:
+        result, (reason, message) = upper, limit_reason
+    else:
+        result, (reason, message) = highest, WITHIN_RANGE
+    direction = "up" if highest > current else "down" if highest < current else ""
+    rate_limit = RateLimit(result=result, reason=reason, message=message, lower_bound=min_replicas,
+                           upper_bound=upper, direction=direction)
+    new = Recommendation(now, proposal)
+    return Normalized(stabilization, rate_limit, _store(recommendations, stale_index, new))
+
+
+def _allowed_down_at(considered: list[Recommendation], proposal: int, window: float) -> Optional[float]:
+    """When every recommendation above the proposal will have left the scale-down window."""
+    higher = [item.timestamp for item in considered if item.replicas > proposal]
+    return max(higher) + window if higher else None
+
+
+def normalize_with_behavior(recommendations: tuple[Recommendation, ...], now: float, current: int,
+                            proposal: int, min_replicas: int, max_replicas: int, behavior: Behavior,
+                            downscale_window: float, scale_up_events: tuple[ScaleEvent, ...],
+                            scale_down_events: tuple[ScaleEvent, ...]) -> Normalized:
+    """normalizeDesiredReplicasWithBehaviors: windows first, then rate policies and min/max."""
+    up_window = float(behavior.scale_up.stabilization_window_seconds or 0)
+    down_seconds = behavior.scale_down.stabilization_window_seconds
+    # An unset scale-down window takes --horizontal-pod-autoscaler-downscale-stabilization.
+    down_window = float(downscale_window if down_seconds is None else down_seconds)
+    up_cutoff, down_cutoff = now - up_window, now - down_window
+    up_recommendation = down_recommendation = proposal
+    stale_index: Optional[int] = None
+    considered: list[Recommendation] = []
+    for index, recommendation in enumerate(recommendations):
+        inside = False
+        if recommendation.timestamp > up_cutoff:
+            up_recommendation = min(up_recommendation, recommendation.replicas)
+            inside = True
+        if recommendation.timestamp > down_cutoff:
+            down_recommendation = max(down_recommendation, recommendation.replicas)
+            inside = True
+        if inside:
+            considered.append(recommendation)
+        if recommendation.timestamp < up_cutoff and recommendation.timestamp < down_cutoff:
+            stale_index = index
+    # Start from the current count: scale up to the lowest recent recommendation, down to the highest.
+    stabilized = max(current, up_recommendation)
+    stabilized = min(stabilized, down_recommendation)
+    if stabilized != proposal:
+        reason, message = SCALE_UP_STABILIZED if proposal >= current else SCALE_DOWN_STABILIZED
+    else:
+        reason, message = READY_FOR_NEW_SCALE
+    stabilization = Stabilization(
+        result=stabilized, up_window=up_window, down_window=down_window, up_recommendation=up_recommendation,
+        down_recommendation=down_recommendation, considered=tuple(considered), reason=reason, message=message,
+        allowed_down_at=_allowed_down_at([c for c in considered if c.timestamp > down_cutoff], proposal, down_window),
+    )
+    rate_limit = _behavior_rate_limit(now, current, stabilized, min_replicas, max_replicas, behavior,
+                                      scale_up_events, scale_down_events)
+    new = Recommendation(now, proposal)
+    return Normalized(stabilization, rate_limit, _store(recommendations, stale_index, new))
+
+
+def _changes_in_period(now: float, period_seconds: int, events: tuple[ScaleEvent, ...]) -> int:
+    cutoff = now - period_seconds
+    return sum(event.replica_change for event in events if event.timestamp > cutoff)
+
+
+def _policy_limits(now: float, current: int, rules: ScalingRules, scale_up_events: tuple[ScaleEvent, ...],
+                   scale_down_events: tuple[ScaleEvent, ...], up: bool) -> tuple[int, tuple[PolicyLimit, ...]]:
+    """calculateScaleUpLimitWithScalingRules / calculateScaleDownLimitWithBehaviors."""
+    if rules.select_policy == SELECT_DISABLED:
+        return current, ()
+    biggest_change = rules.select_policy != SELECT_MIN
+    if up:
+        pick, result = (max, MIN_INT32) if biggest_change else (min, MAX_INT32)
+    else:
+        pick, result = (min, MAX_INT32) if biggest_change else (max, MIN_INT32)
+    limits: list[PolicyLimit] = []
+    for policy in rules.policies:
+        added = _changes_in_period(now, policy.period_seconds, scale_up_events)
+        removed = _changes_in_period(now, policy.period_seconds, scale_down_events)
+        period_start = current - added + removed
+        if policy.type == PODS_POLICY:
+            proposed = period_start + policy.value if up else period_start - policy.value
+        elif policy.type == PERCENT_POLICY:
+            if up:  # rounded up, or a small HPA could never grow
+                proposed = math.ceil(float(period_start) * (1 + float(policy.value) / 100))
+            else:  # Go's int32(float64) truncates toward zero
+                proposed = int(float(period_start) * (1 - float(policy.value) / 100))
+        else:
+            continue
+        limits.append(PolicyLimit(policy, period_start, proposed))
+        result = pick(result, proposed)
+    return result, tuple(limits)
+
+
+def _behavior_rate_limit(now: float, current: int, desired: int, min_replicas: int, max_replicas: int,
+                         behavior: Behavior, scale_up_events: tuple[ScaleEvent, ...],
+                         scale_down_events: tuple[ScaleEvent, ...]) -> RateLimit:
+    """convertDesiredReplicasWithBehaviorRate."""
+    if desired > current:
+        limit, limits = _policy_limits(now, current, behavior.scale_up, scale_up_events, scale_down_events, True)
+        limit = max(limit, current)  # no further scale-up until old events leave the period
+        if max_replicas > limit:
+            upper, (reason, message) = limit, SCALE_UP_LIMIT
+        else:
+            upper, (reason, message) = max_replicas, TOO_MANY
+        if desired > upper:
+            return RateLimit(upper, reason, message, min_replicas, upper, limits, "up")
+        return RateLimit(desired, *WITHIN_RANGE, min_replicas, upper, limits, "up")
+    if desired < current:
+        limit, limits = _policy_limits(now, current, behavior.scale_down, scale_up_events, scale_down_events, False)
+        limit = min(limit, current)
+        if min_replicas < limit:
+            lower, (reason, message) = limit, SCALE_DOWN_LIMIT
+        else:
+            lower, (reason, message) = min_replicas, TOO_FEW
+        if desired < lower:
+            return RateLimit(lower, reason, message, lower, max_replicas, limits, "down")
+        return RateLimit(desired, *WITHIN_RANGE, lower, max_replicas, limits, "down")
+    return RateLimit(desired, *WITHIN_RANGE, min_replicas, max_replicas)
+
+
+def record_scale_event(events: tuple[ScaleEvent, ...], rules: ScalingRules, now: float,
+                       change: int) -> tuple[ScaleEvent, ...]:
+    """storeScaleEvent: mark events older than the longest period outdated, reuse the last such slot."""
+    longest = max((policy.period_seconds for policy in rules.policies), default=0)
+    cutoff = now - longest
+    marked = [ScaleEvent(e.timestamp, e.replica_change, e.outdated or e.timestamp < cutoff) for e in events]
+    stale = [index for index, event in enumerate(marked) if event.outdated]
+    new = ScaleEvent(now, change)
+    if stale:
+        marked[stale[-1]] = new
+        return tuple(marked)
+    return tuple(marked) + (new,)

@@ -1,0 +1,500 @@
+"""One metric's replica proposal: the controller's replica_calculator.go, in our words.
+
+Each function mirrors one path of the controller and records how it got there
+(pod groups, usage ratio, the rebalance pass and its guards), so the views can
+show every step. Integer arithmetic follows Go: int64 division truncates toward
+zero, percentages are truncated before the ratio is taken.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, replace
+from typing import Mapping, Optional
+
+from .model import (
+    AVERAGE_VALUE,
+    CONTAINER_RESOURCE,
+    EXTERNAL,
+    OBJECT,
+    PODS,
+    RESOURCE,
+    VALUE,
+    ControllerSettings,
+    ExternalMetrics,
+    FetchError,
+    MetricResult,
+    MetricSpec,
+    ObjectMetric,
+    Pod,
+    PodGroups,
+    PodsMetrics,
+    Reading,
+    Rebalance,
+    ResourceMetrics,
+)
+from .quantity import format_duration
+from .selector import format_label_selector
+
+MAX_INT32 = 2**31 - 1
+MAX_INT64 = 2**63 - 1
+
+# How a proposal was reached; the renderers explain each one.
+WITHIN_TOLERANCE = "within-tolerance"
+READY_PODS = "ready-pods"  # ceil(ratio x ready pods)
+REBALANCED = "rebalanced"  # ceil(new ratio x samples), after filling missing/unready pods
+REBALANCE_KEPT = "rebalance-kept-current"  # the rebalance pass fell back to the current count
+FROM_ZERO = "from-zero"  # ceil(ratio), currentReplicas == 0
+TOTAL_OVER_TARGET = "total-over-target"  # ceil(usage / target), Object/External AverageValue
+
+
+class MetricError(Exception):
+    """A metric the controller cannot compute; the text is the controller's error chain."""
+
+
+@dataclass(frozen=True)
+class Tolerances:
+    """The band around 1.0 inside which the controller changes nothing (inclusive, v1.33+)."""
+
+    down: float
+    up: float
+
+    def within(self, ratio: float) -> bool:
+        return (1.0 - self.down) <= ratio <= (1.0 + self.up)
+
+
+@dataclass(frozen=True)
+class MetricContext:
+    spec_replicas: int
+    status_replicas: int
+    pods: tuple[Pod, ...]  # already selected by the scale's selector
+    now: float
+    settings: ControllerSettings
+    tolerances: Tolerances
+
+
+def go_div(numerator: int, denominator: int) -> int:
+    """Go's integer division: truncates toward zero (Python's // floors)."""
+    quotient = abs(numerator) // abs(denominator)
+    return quotient if (numerator >= 0) == (denominator > 0) else -quotient
+
+
+def go_ceil_int32(value: float) -> int:
+    """``int32(math.Ceil(x))`` with the newest controller's cap at MaxInt32."""
+    if math.isnan(value):
+        return 0
+    return int(min(math.ceil(value), MAX_INT32)) if math.isfinite(value) else MAX_INT32
+
+
+# ----------------------------------------------------------------------------- pod grouping
+
+
+@dataclass(frozen=True)
+class Sample:
+    value: int
+    timestamp: float
+    window: float
+
+
+def group_pods(pods: tuple[Pod, ...], samples: Mapping[str, Sample], resource: str,
+               ctx: MetricContext) -> PodGroups:
+    """Sort pods into ready / unready / missing / ignored, first match wins, as groupPods does.
+
+    Readiness only matters for CPU: a young pod (inside the CPU initialization
+    period) counts only once Ready and once a full metric window has passed since
+    it became Ready; an older pod is excluded only if it never became ready.
+    """
+    ready: list[str] = []
+    unready: dict[str, str] = {}
+    missing: list[str] = []
+    ignored: dict[str, str] = {}
+    period = ctx.settings.cpu_initialization_period
+    delay = ctx.settings.initial_readiness_delay
+    for pod in pods:
+        if pod.deleted:
+            ignored[pod.name] = "being deleted"
+            continue
+        if pod.phase == "Failed":
+            ignored[pod.name] = "phase Failed"
+            continue
+        if pod.phase == "Pending":
+            unready[pod.name] = "phase Pending"
+            continue
+        sample = samples.get(pod.name)
+        if sample is None:
+            missing.append(pod.name)
+            continue
+        if resource == "cpu":
+            why = _cpu_unready_reason(pod, sample, ctx.now, period, delay)
+            if why:
+                unready[pod.name] = why
+                continue
+        ready.append(pod.name)
+    return PodGroups(tuple(ready), unready, tuple(missing), ignored)
+
+
+def _cpu_unready_reason(pod: Pod, sample: Sample, now: float, period: float, delay: float) -> str:
+    if pod.ready is None:
+        return "no Ready condition"
+    if pod.start_time is None:
+        return "no status.startTime"
+    if pod.start_time + period > now:
+        if pod.ready == "False":
+            return f"not Ready, inside the CPU initialization period ({format_duration(period)})"
+        transition = pod.ready_transition_time or 0.0
+        if sample.timestamp < transition + sample.window:
+            return ("its CPU sample predates one metric window after it became Ready "
+                    f"(inside the CPU initialization period, {format_duration(period)})")
+        return ""
+    transition = pod.ready_transition_time or 0.0
+    if pod.ready == "False" and pod.start_time + delay > transition:
+        return f"not Ready and never became ready (initial readiness delay {format_duration(delay)})"
+    return ""
+
+
+# ----------------------------------------------------------------------------- requests
+
+
+def pod_requests(pods: tuple[Pod, ...], resource: str, container: Optional[str]) -> dict[str, int]:
+    """Requests per pod for Utilization targets; a container without one fails the metric."""
+    requests: dict[str, int] = {}
+    for pod in pods:
+        if container is not None:
+            named = [c for c in pod.containers + pod.sidecars if c.name == container]
+            if not named:
+                raise MetricError(f"container {container} not found in Pod {pod.name}")
+            if resource not in named[0].requests:
+                raise MetricError(f"missing request for {resource} in container {container} of Pod {pod.name}")
+            requests[pod.name] = named[0].requests[resource]
+            continue
+        if pod.pod_requests is not None:
+            if resource not in pod.pod_requests:
+                raise MetricError(f"missing pod-level request for {resource} in Pod {pod.name}")
+            requests[pod.name] = pod.pod_requests[resource]
+            continue
+        total = 0
+        for each in pod.containers + pod.sidecars:
+            if resource not in each.requests:
+                raise MetricError(f"missing request for {resource} in container {each.name} of Pod {pod.name}")
+            total += each.requests[resource]
+        requests[pod.name] = total
+    return requests
+
+
+def resource_samples(reading: ResourceMetrics, resource: str, container: Optional[str]) -> dict[str, Sample]:
+    """Per-pod usage from PodMetrics; a pod lacking the resource in any container is dropped."""
+    samples: dict[str, Sample] = {}
+    for item in reading.samples:
+        if container is not None:
+            usage = item.containers.get(container, {})
+            if resource in usage:
+                samples[item.pod] = Sample(usage[resource], item.timestamp, item.window)
+            continue
+        if not item.containers or any(resource not in usage for usage in item.containers.values()):
+            continue
+        total = sum(usage[resource] for usage in item.containers.values())
+        samples[item.pod] = Sample(total, item.timestamp, item.window)
+    return samples
+
+
+def _utilization(samples: Mapping[str, int], requests: Mapping[str, int],
+                 target: int) -> tuple[float, int, int]:
+    """GetResourceUtilizationRatio: a ratio of sums over pods that have a request."""
+    usage_total = request_total = entries = 0
+    for name, value in samples.items():
+        if name not in requests:
+            continue  # extraneous metrics: a sample for a pod the selector did not list
+        usage_total += value
+        request_total += requests[name]
+        entries += 1
+    if request_total == 0:
+        raise MetricError("no metrics returned matched known pods")
+    utilization = go_div(usage_total * 100, request_total)
+    return utilization / target, utilization, go_div(usage_total, entries)
+
+
+def _average(samples: Mapping[str, int], target: int) -> tuple[float, int]:
+    """GetMetricUsageRatio: the plain average over every sample, listed pod or not."""
+    usage = go_div(sum(samples.values()), len(samples))
+    return usage / target, usage
+
+
+# ----------------------------------------------------------------------------- the two pod paths
+
+
+def _pod_based(ctx: MetricContext, groups: PodGroups, samples: dict[str, int],
+               ratio_of, missing_fill_down: Mapping[str, int], fill_on_exact_one: bool,
+               result: MetricResult) -> MetricResult:
+    """The fast path and the rebalance pass shared by Utilization, AverageValue and Pods metrics."""
+    ratio, current = ratio_of(samples)
+    result = replace(result, usage_ratio=ratio, **current)
+    tolerances = ctx.tolerances
+    scale_up_with_unready = bool(groups.unready) and ratio > 1.0
+    if not scale_up_with_unready and not groups.missing:
+        if tolerances.within(ratio):
+            return replace(result, proposed_replicas=ctx.spec_replicas, path=WITHIN_TOLERANCE)
+        ready = len(groups.ready)
+        return replace(result, proposed_replicas=go_ceil_int32(ratio * ready), path=READY_PODS, multiplier=ready)
+
+    filled = dict(samples)
+    missing_fill: Optional[int] = None
+    if groups.missing:
+        if ratio < 1.0:
+            for name in groups.missing:
+                filled[name] = missing_fill_down[name]
+            missing_fill = missing_fill_down[groups.missing[0]]
+        elif ratio > 1.0 or fill_on_exact_one:
+            # Utilization leaves missing pods out at exactly 1.0; plain metrics fill them with 0.
+            for name in groups.missing:
+                filled[name] = 0
+            missing_fill = 0
+    if scale_up_with_unready:
+        for name in groups.unready:
+            filled[name] = 0
+    new_ratio, _ = ratio_of(filled)
+    guard: Optional[str] = None
+    if tolerances.within(new_ratio):
+        guard = "the rebalanced ratio is within tolerance"
+    elif ratio < 1.0 < new_ratio or ratio > 1.0 > new_ratio:
+        guard = "the rebalanced ratio crosses 1.0 (it would reverse the direction)"
+    proposal = ctx.spec_replicas
+    if guard is None:
+        proposal = go_ceil_int32(new_ratio * len(filled))
+        if (new_ratio < 1.0 and proposal > ctx.spec_replicas) or (new_ratio > 1.0 and proposal < ctx.spec_replicas):
+            guard = (f"ceil({new_ratio:.3f} x {len(filled)}) = {proposal} moves against the ratio's direction")
+            proposal = ctx.spec_replicas
+    rebalance = Rebalance(missing_fill=missing_fill, unready_as_zero=scale_up_with_unready,
+                          new_ratio=new_ratio, samples=len(filled), guard=guard)
+    return replace(result, proposed_replicas=proposal, rebalance=rebalance,
+                   path=REBALANCE_KEPT if guard else REBALANCED,
+                   multiplier=None if guard else len(filled))
+
+
+def _select_pod_samples(samples: Mapping[str, Sample], groups: PodGroups) -> dict[str, int]:
+    """Drop the metrics of ignored and unready pods (removeMetricsForPods), keep the rest."""
+    dropped = set(groups.ignored) | set(groups.unready)
+    return {name: sample.value for name, sample in samples.items() if name not in dropped}
+
+
+def resource_utilization(spec: MetricSpec, reading: Reading, ctx: MetricContext,
+                         result: MetricResult) -> MetricResult:
+    """GetResourceReplicas: Utilization targets on Resource and ContainerResource metrics."""
+    target = spec.target.average_utilization or 0
+    resource_reading = _require_resource_reading(reading, spec.name)
+    samples = resource_samples(resource_reading, spec.name, spec.container)
+    if not ctx.pods:
+        raise MetricError("no pods returned by selector while calculating replica count")
+    groups = group_pods(ctx.pods, samples, spec.name, ctx)
+    result = replace(result, pods=groups, timestamp=_first_timestamp(resource_reading))
+    values = _select_pod_samples(samples, groups)
+    requests = pod_requests(ctx.pods, spec.name, spec.container)
+    if not values:
+        raise MetricError("did not receive metrics for targeted pods (pods might be unready)")
+    fallback_percent = max(100, target)  # since v1.26 missing pods count as max(100%, target) on a scale-down
+    missing_fill = {name: requests[name] * fallback_percent // 100 for name in groups.missing}
+
+    def ratio_of(current: Mapping[str, int]) -> tuple[float, dict]:
+        ratio, utilization, raw = _utilization(current, requests, target)
+        return ratio, {"utilization": utilization, "average_value": raw}
+
+    return _pod_based(ctx, groups, values, ratio_of, missing_fill, False, result)
+
+
+def plain_pod_average(spec: MetricSpec, samples: Mapping[str, Sample], target: int, resource: str,
+                      ctx: MetricContext, result: MetricResult) -> MetricResult:
+    """calcPlainMetricReplicas: Resource AverageValue and Pods metrics."""
+    if not ctx.pods:
+        raise MetricError("no pods returned by selector while calculating replica count")
+    groups = group_pods(ctx.pods, samples, resource, ctx)
+    result = replace(result, pods=groups)
+    values = _select_pod_samples(samples, groups)
+    if not values:
+        raise MetricError("did not receive metrics for targeted pods (pods might be unready)")
+
+    def ratio_of(current: Mapping[str, int]) -> tuple[float, dict]:
+        ratio, usage = _average(current, target)
+        return ratio, {"average_value": usage}
+
+    missing_fill = {name: target for name in groups.missing}
+    return _pod_based(ctx, groups, values, ratio_of, missing_fill, True, result)
+
+
+# ----------------------------------------------------------------------------- Object and External
+
+
+def ready_running_pods(pods: tuple[Pod, ...]) -> int:
+    """getReadyPodsCount: Running and Ready=True; deleting pods still count."""
+    if not pods:
+        raise MetricError("unable to calculate ready pods: no pods returned by selector while calculating replica count")
+    return sum(1 for pod in pods if pod.phase == "Running" and pod.ready == "True")
+
+
+def value_proposal(usage: int, target: int, ctx: MetricContext, result: MetricResult) -> MetricResult:
+    """getUsageRatioReplicaCount: Object/External Value targets."""
+    ratio = usage / target if target else math.inf
+    result = replace(result, usage_ratio=ratio, value=usage)
+    if ctx.spec_replicas == 0:
+        # Scale from (and to) zero: no tolerance, no pod count.
+        return replace(result, proposed_replicas=go_ceil_int32(ratio), path=FROM_ZERO)
+    if ctx.tolerances.within(ratio):
+        return replace(result, proposed_replicas=ctx.spec_replicas, path=WITHIN_TOLERANCE)
+    ready = ready_running_pods(ctx.pods)
+    return replace(result, proposed_replicas=go_ceil_int32(ratio * ready), path=READY_PODS, multiplier=ready)
+
+
+def average_value_proposal(usage: int, target: int, ctx: MetricContext, result: MetricResult) -> MetricResult:
+    """Object/External AverageValue: the total over the per-pod target, pods play no role."""
+    replicas = ctx.status_replicas
+    denominator = float(target) * float(replicas)
+    if denominator:
+        ratio = usage / denominator
+    else:  # the controller has no guard here: 0 status replicas make the ratio Inf or NaN
+        ratio = math.nan if usage == 0 else math.copysign(math.inf, usage)
+    average = math.ceil(usage / replicas) if replicas else None
+    result = replace(result, usage_ratio=ratio, value=usage, average_value=average, multiplier=replicas)
+    if ctx.tolerances.within(ratio):
+        return replace(result, proposed_replicas=replicas, path=WITHIN_TOLERANCE)
+    return replace(result, proposed_replicas=go_ceil_int32(usage / target), path=TOTAL_OVER_TARGET)
+
+
+# ----------------------------------------------------------------------------- one metric
+
+
+def describe_metric(spec: MetricSpec) -> str:
+    """The metric name the controller puts in "<name> above target" and ValidMetricFound."""
+    target = spec.target
+    if spec.type in (RESOURCE, CONTAINER_RESOURCE):
+        if target.average_value is not None:
+            return f"{spec.name} resource"
+        kind = "container resource" if spec.type == CONTAINER_RESOURCE else "resource"
+        return f"{spec.name} {kind} utilization (percentage of request)"
+    if spec.type == PODS:
+        return f"pods metric {spec.name}"
+    if spec.type == OBJECT:
+        if target.type == AVERAGE_VALUE:
+            # The controller reuses the External wording for Object AverageValue metrics.
+            return f"external metric {spec.name}({format_label_selector(spec.selector)})"
+        kind = spec.described_object.kind if spec.described_object else ""
+        return f"{kind} metric {spec.name}"
+    if spec.type == EXTERNAL:
+        return f"external metric {spec.name}({format_label_selector(spec.selector)})"
+    return spec.name
+
+
+FAILURE_REASONS = {
+    RESOURCE: "FailedGetResourceMetric",
+    CONTAINER_RESOURCE: "FailedGetContainerResourceMetric",
+    PODS: "FailedGetPodsMetric",
+    OBJECT: "FailedGetObjectMetric",
+    EXTERNAL: "FailedGetExternalMetric",
+}
+
+
+def compute_metric(spec: MetricSpec, reading: Reading, ctx: MetricContext, namespace: str) -> MetricResult:
+    """One entry of computeReplicasForMetrics: a proposal, or the error the controller reports."""
+    band = (1.0 - ctx.tolerances.down, 1.0 + ctx.tolerances.up)
+    result = MetricResult(spec=spec, description=describe_metric(spec), tolerance_band=band)
+    if spec.type not in FAILURE_REASONS:
+        message = f'unknown metric source type "{spec.type}"'
+        return replace(result, error=message, wrapped_error=message, error_reason="InvalidMetricSourceType")
+    try:
+        return _compute(spec, reading, ctx, namespace, result)
+    except MetricError as error:
+        inner = str(error)
+        return replace(result, proposed_replicas=None, error=inner, error_reason=FAILURE_REASONS[spec.type],
+                       wrapped_error=_wrap(spec, inner))
+
+
+def _wrap(spec: MetricSpec, inner: str) -> str:
+    if inner.startswith("invalid "):
+        return inner if spec.type in (OBJECT, EXTERNAL) else f"failed to get {spec.name} resource metric value: {inner}"
+    if spec.type == RESOURCE:
+        return f"failed to get {spec.name} resource metric value: {inner}"
+    if spec.type == CONTAINER_RESOURCE:
+        return f"failed to get {spec.container} container metric value: {inner}"
+    if spec.type == PODS:
+        return f"failed to get pods metric value: {inner}"
+    if spec.type == OBJECT:
+        return f"failed to get object metric value: {inner}"
+    return f"failed to get {spec.name} external metric value: {inner}"
+
+
+def _compute(spec: MetricSpec, reading: Reading, ctx: MetricContext, namespace: str,
+             result: MetricResult) -> MetricResult:
+    target = spec.target
+    if spec.type in (RESOURCE, CONTAINER_RESOURCE):
+        # The controller checks the fields, not target.type: an averageValue wins.
+        if target.average_value is not None:
+            try:
+                resource_reading = _require_resource_reading(reading, spec.name)
+                samples = resource_samples(resource_reading, spec.name, spec.container)
+                result = replace(result, timestamp=_first_timestamp(resource_reading))
+                return plain_pod_average(spec, samples, target.average_value, spec.name, ctx, result)
+            except MetricError as error:
+                raise MetricError(f"failed to get {spec.name} usage: {error}") from None
+        if target.average_utilization is None:
+            raise MetricError("invalid resource metric source: neither an average utilization target "
+                              "nor an average value (usage) target was set")
+        try:
+            return resource_utilization(spec, reading, ctx, result)
+        except MetricError as error:
+            raise MetricError(f"failed to get {spec.name} utilization: {error}") from None
+
+    if spec.type == PODS:
+        if isinstance(reading, FetchError):
+            raise MetricError(f"unable to get metric {spec.name}: {reading.message}")
+        if not isinstance(reading, PodsMetrics) or not reading.samples:
+            raise MetricError(f"unable to get metric {spec.name}: no metrics returned from custom metrics API")
+        samples = {item.pod: Sample(item.value, item.timestamp, item.window) for item in reading.samples}
+        result = replace(result, timestamp=reading.samples[0].timestamp)
+        return plain_pod_average(spec, samples, target.average_value or 0, "", ctx, result)
+
+    if spec.type == OBJECT:
+        kind = spec.described_object.kind if spec.described_object else ""
+        name = spec.described_object.name if spec.described_object else ""
+        if target.type == VALUE and target.value is not None:
+            chosen = target.value
+        elif target.type == AVERAGE_VALUE and target.average_value is not None:
+            chosen = target.average_value
+        else:
+            raise MetricError("invalid object metric source: neither a value target nor an average value target was set")
+        if not isinstance(reading, ObjectMetric):
+            message = reading.message if isinstance(reading, FetchError) else "no metric value returned"
+            # The controller's format string puts its arguments in the wrong order, so the real
+            # message reads "unable to get metric M: KIND on NAMESPACE NAME/<error>"; we keep it.
+            raise MetricError(f"unable to get metric {spec.name}: {kind} on {namespace} {name}/{message}")
+        result = replace(result, timestamp=reading.timestamp)
+        if target.type == VALUE:
+            return value_proposal(reading.value, chosen, ctx, result)
+        return average_value_proposal(reading.value, chosen, ctx, result)
+
+    # External
+    selector_text = format_label_selector(spec.selector)
+    if target.average_value is not None:
+        chosen, per_pod = target.average_value, True
+    elif target.value is not None:
+        chosen, per_pod = target.value, False
+    else:
+        raise MetricError("invalid external metric source: neither a value target nor an average value target was set")
+    if isinstance(reading, FetchError):
+        raise MetricError(f"unable to get external metric {namespace}/{spec.name}/{selector_text}: {reading.message}")
+    if not isinstance(reading, ExternalMetrics) or not reading.values:
+        raise MetricError(f"unable to get external metric {namespace}/{spec.name}/{selector_text}: "
+                          "no metrics returned from external metrics API")
+    usage = min(sum(reading.values), MAX_INT64)  # the newest controller caps the sum on overflow
+    result = replace(result, timestamp=reading.timestamp)
+    if per_pod:
+        return average_value_proposal(usage, chosen, ctx, result)
+    return value_proposal(usage, chosen, ctx, result)
+
+
+def _require_resource_reading(reading: Reading, resource: str) -> ResourceMetrics:
+    if isinstance(reading, FetchError):
+        raise MetricError(f"unable to get metrics for resource {resource}: {reading.message}")
+    if not isinstance(reading, ResourceMetrics) or not reading.samples:
+        raise MetricError(f"unable to get metrics for resource {resource}: no metrics returned from resource metrics API")
+    return reading
+
+
+def _first_timestamp(reading: ResourceMetrics) -> Optional[float]:
+    return reading.samples[0].timestamp if reading.samples else None

@@ -1,0 +1,1 @@
+"""Views of the core's results: text traces, documents, tables."""

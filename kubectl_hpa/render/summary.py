@@ -1,0 +1,76 @@
+"""One line per decision: the verdict first, then the numbers (``-o table``, ``watch``)."""
+
+from __future__ import annotations
+
+from ..core import decide as branches
+from ..core import replicas as paths
+from ..core.model import Decision, MetricResult
+from ..core.quantity import format_milli
+
+
+def verdict(decision: Decision) -> str:
+    """A few words that say what the controller is doing, in its own terms."""
+    branch = decision.branch
+    if branch == branches.FAILED_GET_SCALE:
+        return "error: cannot read target scale"
+    if branch == branches.SCALING_DISABLED:
+        return "disabled: target at 0 replicas"
+    if branch == branches.ABOVE_MAX:
+        return f"scaling down to max {decision.desired_replicas}"
+    if branch == branches.BELOW_MIN:
+        return f"scaling up to min {decision.desired_replicas}"
+    if branch in (branches.INVALID_SELECTOR, branches.AMBIGUOUS_SELECTOR):
+        return "error: " + ("ambiguous selector" if branch == branches.AMBIGUOUS_SELECTOR else "invalid selector")
+    if branch == branches.INVALID_METRICS:
+        return "metric failing: holding"
+    if decision.rescale:
+        return f"scaling {'up' if decision.desired_replicas > decision.current_replicas else 'down'}"
+    stabilization, limit = decision.stabilization, decision.rate_limit
+    if limit is not None and stabilization is not None and limit.result != stabilization.result:
+        if limit.reason == "TooManyReplicas":
+            return "at max"
+        if limit.reason == "TooFewReplicas":
+            return "at min"
+        return "limited by policy"
+    if stabilization is not None and stabilization.result != decision.proposed_replicas:
+        return "holding: scale-down window" if stabilization.reason == "ScaleDownStabilized" else "holding: scale-up window"
+    if decision.metrics and all(m.path == paths.WITHIN_TOLERANCE for m in decision.metrics if m.error is None):
+        return "holding: within tolerance"
+    return "holding"
+
+
+def metric_cell(result: MetricResult) -> str:
+    """``current/target`` as ``kubectl get hpa`` prints it, ``<unknown>`` when the metric failed."""
+    spec = result.spec
+    target = spec.target
+    if target.average_utilization is not None and target.average_value is None:
+        current = "<unknown>" if result.utilization is None or result.error else f"{result.utilization}%"
+        wanted = f"{target.average_utilization}%"
+    else:
+        milli = result.value if (target.type == "Value" and result.value is not None) else result.average_value
+        current = "<unknown>" if milli is None or result.error else format_milli(milli)
+        wanted_milli = target.value if target.type == "Value" else target.average_value
+        wanted = format_milli(wanted_milli) if wanted_milli is not None else "?"
+        if target.type == "AverageValue" and spec.type in ("Object", "External"):
+            wanted += " (avg)"
+    return f"{spec.name}: {current}/{wanted}"
+
+
+def summary_row(decision: Decision) -> list[str]:
+    hpa = decision.hpa
+    metrics = ", ".join(metric_cell(result) for result in decision.metrics) or "-"
+    replicas = str(decision.current_replicas)
+    if decision.desired_replicas != decision.current_replicas:
+        replicas += f" -> {decision.desired_replicas}"
+    return [verdict(decision), hpa.namespace, hpa.name, f"{hpa.scale_target.kind}/{hpa.scale_target.name}",
+            metrics, str(hpa.effective_min_replicas), str(hpa.max_replicas), replicas]
+
+
+SUMMARY_HEADERS = ["VERDICT", "NAMESPACE", "NAME", "REFERENCE", "METRICS (CURRENT/TARGET)", "MIN", "MAX", "REPLICAS"]
+
+
+def render_table(decisions: list[Decision]) -> str:
+    from tabulate import tabulate  # lazily: tables only
+
+    rows = [summary_row(decision) for decision in decisions]
+    return tabulate(rows, headers=SUMMARY_HEADERS, tablefmt="plain", disable_numparse=True) + "\n"

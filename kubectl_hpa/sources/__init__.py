@@ -1,0 +1,1 @@
+"""Where the core's inputs come from: snapshot files (and, later, live clusters)."""
