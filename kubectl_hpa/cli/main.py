@@ -2,16 +2,39 @@
 
 from __future__ import annotations
 
+import importlib
 import sys
+from typing import Optional
 
 import click
 
 from .. import __version__
-from .explain import explain
+
+# Each verb lives in its own module, imported only when that verb runs: `kubectl hpa --help`
+# must stay close to kubectl's own start-up time.
+COMMANDS = {
+    "explain": ("kubectl_hpa.cli.explain", "explain", "Explain why an HPA has the replicas it has, step by step."),
+}
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "auto_envvar_prefix": "KUBECTL_HPA",
-                               "max_content_width": 100})
+class LazyGroup(click.Group):
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(COMMANDS)
+
+    def get_command(self, ctx: click.Context, name: str) -> Optional[click.Command]:
+        if name not in COMMANDS:
+            return None
+        module, attribute, _ = COMMANDS[name]
+        return getattr(importlib.import_module(module), attribute)
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        rows = [(name, COMMANDS[name][2]) for name in self.list_commands(ctx)]
+        with formatter.section("Commands"):
+            formatter.write_dl(rows)
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"],
+                                              "auto_envvar_prefix": "KUBECTL_HPA", "max_content_width": 100})
 @click.version_option(__version__, "--version", prog_name="kubectl hpa", message="%(prog)s %(version)s")
 def cli() -> None:
     """Explain, watch and simulate HorizontalPodAutoscaler decisions.
@@ -23,12 +46,9 @@ def cli() -> None:
     """
 
 
-cli.add_command(explain)
-
-
 def main() -> None:
     # Usage strings read "kubectl hpa ..." whether run by kubectl or directly.
-    cli.main(prog_name="kubectl hpa", standalone_mode=True)
+    cli.main(prog_name="kubectl hpa")
 
 
 if __name__ == "__main__":

@@ -168,4 +168,5 @@ def to_json(document: Any) -> str:
 def to_yaml(document: Any) -> str:
     import yaml  # lazily; only -o yaml pays for it
 
-    return yaml.safe_dump(document, sort_keys=False, default_flow_style=False, allow_unicode=True)
+    dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+    return yaml.dump(document, Dumper=dumper, sort_keys=False, default_flow_style=False, allow_unicode=True)
