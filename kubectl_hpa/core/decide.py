@@ -12,6 +12,8 @@ from dataclasses import replace
 from typing import Optional
 
 from .model import (
+    EXTERNAL,
+    OBJECT,
     Condition,
     ControllerState,
     Decision,
@@ -45,20 +47,26 @@ ABORTING_BRANCHES = (FAILED_GET_SCALE, INVALID_SELECTOR, AMBIGUOUS_SELECTOR, INV
 ABORTING_BRANCHES = (FAILED_GET_SCALE, INVALID_SELECTOR, AMBIGUOUS_SELECTOR, INVALID_METRICS)
 
 ABLE_TO_SCALE, SCALING_ACTIVE, SCALING_LIMITED = "AbleToScale", "ScalingActive", "ScalingLimited"
+SCALED_TO_ZERO = "ScaledToZero"
 
 
 class _Conditions:
-    """setCondition: a later write of the same type replaces the earlier one in place."""
+    """setCondition over the HPA's existing conditions: replace a type in place, append a new one."""
 
-    def __init__(self) -> None:
-        self._items: dict[str, Condition] = {}
+    def __init__(self, previous: tuple[Condition, ...] = ()) -> None:
+        self._items: dict[str, Condition] = {condition.type: condition for condition in previous}
 
     def set(self, kind: str, status: bool, reason: str, message: str) -> None:
         self._items[kind] = Condition(kind, "True" if status else "False", reason, message)
 
+    def remove(self, kind: str) -> None:
+        self._items.pop(kind, None)
+
+    def is_true(self, kind: str) -> bool:
+        return kind in self._items and self._items[kind].status == "True"
+
     def ordered(self) -> tuple[Condition, ...]:
-        order = (ABLE_TO_SCALE, SCALING_ACTIVE, SCALING_LIMITED)
-        return tuple(self._items[kind] for kind in order if kind in self._items)
+        return tuple(self._items.values())
 
 
 def tolerances_for(inputs: SyncInput) -> Tolerances:
@@ -76,7 +84,12 @@ def tolerances_for(inputs: SyncInput) -> Tolerances:
 
 def decide(inputs: SyncInput) -> Decision:
     hpa, now = inputs.hpa, inputs.now
-    conditions = _Conditions()
+    conditions = _Conditions(inputs.previous_conditions)
+    # The HPAScaleToZero gate decides whether the ScaledToZero condition means anything; without it
+    # the controller drops the condition.
+    scaled_to_zero = inputs.settings.scale_to_zero and conditions.is_true(SCALED_TO_ZERO)
+    if not inputs.settings.scale_to_zero:
+        conditions.remove(SCALED_TO_ZERO)
     events: list[Event] = []
     tolerances = tolerances_for(inputs)
     base = dict(hpa=hpa, now=now, tolerance=(tolerances.down, tolerances.up))
@@ -86,7 +99,8 @@ def decide(inputs: SyncInput) -> Decision:
         conditions.set(ABLE_TO_SCALE, False, "FailedGetScale",
                        f"the HPA controller was unable to get the target's current scale: {message}")
         events.append(Event("Warning", "FailedGetScale", message))
-        return Decision(current_replicas=0, desired_replicas=0, branch=FAILED_GET_SCALE,
+        return Decision(current_replicas=0, desired_replicas=inputs.previous_desired_replicas or 0,
+                        branch=FAILED_GET_SCALE,
                         conditions=conditions.ordered(), events=tuple(events), state=inputs.state,
                         error=f"failed to query scale subresource for {hpa.scale_target.kind}/"
                               f"{hpa.scale_target.name}: {message}", **base)
@@ -103,15 +117,19 @@ def decide(inputs: SyncInput) -> Decision:
 
     metrics: tuple[MetricResult, ...] = ()
     error: Optional[str] = None
-    if current == 0 and min_replicas != 0:
-        conditions.set(SCALING_ACTIVE, False, "ScalingDisabled",
-                       "scaling is disabled since the replica count of the target is zero")
-        return Decision(current_replicas=0, desired_replicas=0, branch=SCALING_DISABLED,
-                        conditions=conditions.ordered(), events=tuple(events), state=state, **base)
-    if current > max_replicas:
+    object_or_external = any(spec.type in (OBJECT, EXTERNAL) for spec in hpa.metrics)
+    if current == 0:
+        # A target someone scaled to zero pauses autoscaling. Only a workload the HPA itself scaled to
+        # zero (ScaledToZero=True, gate on) is woken up by its metrics.
+        if not (scaled_to_zero and (min_replicas != 0 or object_or_external)):
+            conditions.set(SCALING_ACTIVE, False, "ScalingDisabled",
+                           "scaling is disabled since the replica count of the target is zero")
+            return Decision(current_replicas=0, desired_replicas=0, branch=SCALING_DISABLED,
+                            conditions=conditions.ordered(), events=tuple(events), state=state, **base)
+    elif current > max_replicas:
         branch, desired, reason = ABOVE_MAX, max_replicas, "Current number of replicas above Spec.MaxReplicas"
         return _finish(inputs, base, conditions, events, state, branch, current, desired, reason)
-    if current < min_replicas:
+    elif current < min_replicas:
         branch, desired, reason = BELOW_MIN, min_replicas, "Current number of replicas below Spec.MinReplicas"
         return _finish(inputs, base, conditions, events, state, branch, current, desired, reason)
 
@@ -119,19 +137,19 @@ def decide(inputs: SyncInput) -> Decision:
     if not scale.selector:
         events.append(Event("Warning", "SelectorRequired", "selector is required"))
         conditions.set(SCALING_ACTIVE, False, "InvalidSelector", "the HPA target's scale is missing a selector")
-        return _abort(base, conditions, events, state, INVALID_SELECTOR, current, "selector is required")
+        return _abort(inputs, base, conditions, events, state, INVALID_SELECTOR, current, "selector is required")
     try:
         selector = parse_selector(scale.selector)
     except SelectorError as problem:
         message = f"couldn't convert selector into a corresponding internal selector object: {problem}"
         events.append(Event("Warning", "InvalidSelector", message))
         conditions.set(SCALING_ACTIVE, False, "InvalidSelector", message)
-        return _abort(base, conditions, events, state, INVALID_SELECTOR, current, message)
+        return _abort(inputs, base, conditions, events, state, INVALID_SELECTOR, current, message)
     if len(inputs.selecting_hpas) > 1:
         message = f"pods by selector {selector} are controlled by multiple HPAs: [{' '.join(inputs.selecting_hpas)}]"
         events.append(Event("Warning", "AmbiguousSelector", message))
         conditions.set(SCALING_ACTIVE, False, "AmbiguousSelector", message)
-        return _abort(base, conditions, events, state, AMBIGUOUS_SELECTOR, current, message)
+        return _abort(inputs, base, conditions, events, state, AMBIGUOUS_SELECTOR, current, message)
 
     pods = tuple(pod for pod in inputs.pods if selector.matches(pod.labels))
     ctx = MetricContext(spec_replicas=current, status_replicas=scale.status_replicas, pods=pods, now=now,
@@ -160,10 +178,10 @@ def decide(inputs: SyncInput) -> Decision:
         message = (f"invalid metrics ({invalid} invalid out of {len(metrics)}), "
                    f"first error is: {first_failure.wrapped_error}")
         events.append(Event("Warning", "FailedComputeMetricsReplicas", message))
-        return _abort(base, conditions, events, state, INVALID_METRICS, current, message, metrics)
+        return _abort(inputs, base, conditions, events, state, INVALID_METRICS, current, message, metrics)
     if not metrics:
         message = "invalid metrics (0 invalid out of 0), first error is: <nil>"
-        return _abort(base, conditions, events, state, INVALID_METRICS, current, message, metrics)
+        return _abort(inputs, base, conditions, events, state, INVALID_METRICS, current, message, metrics)
     if first_failure is not None:
         error = f"invalid metrics ({invalid} invalid out of {len(metrics)}), first error is: {first_failure.wrapped_error}"
     conditions.set(SCALING_ACTIVE, True, "ValidMetricFound",
@@ -195,11 +213,15 @@ def decide(inputs: SyncInput) -> Decision:
                    stabilization=normalized.stabilization, rate_limit=limit)
 
 
-def _abort(base: dict, conditions: _Conditions, events: list[Event], state: Optional[ControllerState],
-           branch: str, current: int, error: str, metrics: tuple[MetricResult, ...] = ()) -> Decision:
-    """The reconcile stops before normalizing: nothing is scaled and no recommendation is stored."""
-    return Decision(current_replicas=current, desired_replicas=current, branch=branch, metrics=metrics,
-                    conditions=conditions.ordered(), events=tuple(events), state=state, error=error, **base)
+def _abort(inputs: SyncInput, base: dict, conditions: _Conditions, events: list[Event],
+           state: Optional[ControllerState], branch: str, current: int, error: str,
+           metrics: tuple[MetricResult, ...] = ()) -> Decision:
+    """The reconcile stops before normalizing: nothing is scaled, no recommendation is stored, and
+    status.desiredReplicas keeps its previous value."""
+    previous = inputs.previous_desired_replicas
+    return Decision(current_replicas=current, desired_replicas=current if previous is None else previous,
+                    branch=branch, metrics=metrics, conditions=conditions.ordered(), events=tuple(events),
+                    state=state, error=error, **base)
 
 
 def _finish(inputs: SyncInput, base: dict, conditions: _Conditions, events: list[Event],
@@ -211,7 +233,15 @@ def _finish(inputs: SyncInput, base: dict, conditions: _Conditions, events: list
         conditions.set(ABLE_TO_SCALE, True, "SucceededRescale",
                        f"the HPA controller was able to update the target scale to {desired}")
         events.append(Event("Normal", "SuccessfulRescale", f"New size: {desired}; reason: {reason}"))
-        behavior = inputs.hpa.behavior
+        hpa = inputs.hpa
+        if inputs.settings.scale_to_zero:
+            if current > 0 and desired == 0 and hpa.effective_min_replicas == 0 and any(
+                    spec.type in (OBJECT, EXTERNAL) for spec in hpa.metrics):
+                conditions.set(SCALED_TO_ZERO, True, "ScaledToZero", "the HPA controller scaled the workload to zero")
+            else:
+                conditions.set(SCALED_TO_ZERO, False, "NotScaledToZero",
+                               "the HPA controller did not scale the workload to zero")
+        behavior = hpa.behavior
         if state is not None and behavior is not None:
             if desired > current:
                 state = replace(state, scale_up_events=record_scale_event(

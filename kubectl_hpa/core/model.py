@@ -209,6 +209,7 @@ class ControllerSettings:
     downscale_stabilization: float = 300.0
     sync_period: float = 15.0
     configurable_tolerance: bool = True  # feature gate HPAConfigurableTolerance (beta, on since v1.35)
+    scale_to_zero: bool = False  # feature gate HPAScaleToZero (alpha, off by default)
 
 
 @dataclass(frozen=True)
@@ -251,6 +252,8 @@ class SyncInput:
     settings: ControllerSettings = ControllerSettings()
     state: Optional[ControllerState] = None
     selecting_hpas: tuple[str, ...] = ()  # namespace/name of every HPA whose selector picks these pods
+    previous_conditions: tuple["Condition", ...] = ()  # the HPA's status.conditions before this sync
+    previous_desired_replicas: Optional[int] = None  # status.desiredReplicas before this sync
 
 
 # ----------------------------------------------------------------------------- results

@@ -114,8 +114,8 @@ def group_pods(pods: tuple[Pod, ...], samples: Mapping[str, Sample], resource: s
         if pod.deleted:
             ignored[pod.name] = "being deleted"
             continue
-        if pod.phase == "Failed":
-            ignored[pod.name] = "phase Failed"
+        if pod.phase in ("Failed", "Succeeded"):  # podutil.IsPodTerminal
+            ignored[pod.name] = f"phase {pod.phase}"
             continue
         if pod.phase == "Pending":
             unready[pod.name] = "phase Pending"
@@ -223,8 +223,7 @@ def _average(samples: Mapping[str, int], target: int) -> tuple[float, int]:
 
 
 def _pod_based(ctx: MetricContext, groups: PodGroups, samples: dict[str, int],
-               ratio_of, missing_fill_down: Mapping[str, int], fill_on_exact_one: bool,
-               result: MetricResult) -> MetricResult:
+               ratio_of, missing_fill_down: Mapping[str, int], result: MetricResult) -> MetricResult:
     """The fast path and the rebalance pass shared by Utilization, AverageValue and Pods metrics."""
     ratio, current = ratio_of(samples)
     result = replace(result, usage_ratio=ratio, **current)
@@ -243,8 +242,7 @@ def _pod_based(ctx: MetricContext, groups: PodGroups, samples: dict[str, int],
             for name in groups.missing:
                 filled[name] = missing_fill_down[name]
             missing_fill = missing_fill_down[groups.missing[0]]
-        elif ratio > 1.0 or fill_on_exact_one:
-            # Utilization leaves missing pods out at exactly 1.0; plain metrics fill them with 0.
+        elif ratio > 1.0:  # at exactly 1.0 missing pods are left out
             for name in groups.missing:
                 filled[name] = 0
             missing_fill = 0
@@ -297,7 +295,7 @@ def resource_utilization(spec: MetricSpec, reading: Reading, ctx: MetricContext,
         ratio, utilization, raw = _utilization(current, requests, target)
         return ratio, {"utilization": utilization, "average_value": raw}
 
-    return _pod_based(ctx, groups, values, ratio_of, missing_fill, False, result)
+    return _pod_based(ctx, groups, values, ratio_of, missing_fill, result)
 
 
 def plain_pod_average(spec: MetricSpec, samples: Mapping[str, Sample], target: int, resource: str,
@@ -316,7 +314,7 @@ def plain_pod_average(spec: MetricSpec, samples: Mapping[str, Sample], target: i
         return ratio, {"average_value": usage}
 
     missing_fill = {name: target for name in groups.missing}
-    return _pod_based(ctx, groups, values, ratio_of, missing_fill, True, result)
+    return _pod_based(ctx, groups, values, ratio_of, missing_fill, result)
 
 
 # ----------------------------------------------------------------------------- Object and External
@@ -342,19 +340,28 @@ def value_proposal(usage: int, target: int, ctx: MetricContext, result: MetricRe
     return replace(result, proposed_replicas=go_ceil_int32(ratio * ready), path=READY_PODS, multiplier=ready)
 
 
+def per_pod_usage(usage: int, status_replicas: int) -> int:
+    """getPerPodUsage: the reported per-pod value, saturating instead of overflowing."""
+    if float(usage) >= float(MAX_INT64):
+        return MAX_INT64
+    if status_replicas == 0:
+        return 0
+    return int(math.ceil(float(usage) / float(status_replicas)))
+
+
 def average_value_proposal(usage: int, target: int, ctx: MetricContext, result: MetricResult) -> MetricResult:
     """Object/External AverageValue: the total over the per-pod target, pods play no role."""
     replicas = ctx.status_replicas
     denominator = float(target) * float(replicas)
     if denominator:
-        ratio = usage / denominator
+        ratio = float(usage) / denominator
     else:  # the controller has no guard here: 0 status replicas make the ratio Inf or NaN
         ratio = math.nan if usage == 0 else math.copysign(math.inf, usage)
-    average = math.ceil(usage / replicas) if replicas else None
-    result = replace(result, usage_ratio=ratio, value=usage, average_value=average, multiplier=replicas)
+    result = replace(result, usage_ratio=ratio, value=usage, average_value=per_pod_usage(usage, replicas),
+                     multiplier=replicas)
     if ctx.tolerances.within(ratio):
         return replace(result, proposed_replicas=replicas, path=WITHIN_TOLERANCE)
-    return replace(result, proposed_replicas=go_ceil_int32(usage / target), path=TOTAL_OVER_TARGET)
+    return replace(result, proposed_replicas=go_ceil_int32(float(usage) / float(target)), path=TOTAL_OVER_TARGET)
 
 
 # ----------------------------------------------------------------------------- one metric

@@ -102,7 +102,7 @@ def state_document(state: Optional[ControllerState]) -> Optional[dict]:
 
 
 def decision_document(decision: Decision, history_known: bool = True,
-                      live_status: Optional[dict] = None) -> dict:
+                      live_status: Optional[dict] = None, findings: Optional[list] = None) -> dict:
     hpa = decision.hpa
     doc: dict[str, Any] = {
         "apiVersion": API_VERSION,
@@ -149,6 +149,8 @@ def decision_document(decision: Decision, history_known: bool = True,
     doc["controllerState"] = state_document(decision.state)
     if live_status:
         doc["liveStatus"] = compare_with_status(decision, live_status)
+    if findings is not None:
+        doc["findings"] = [finding.document() for finding in findings]
     return doc
 
 

@@ -290,7 +290,36 @@ def _limit_lines(decision: Decision) -> list[str]:
 
 def _verdict(decision: Decision) -> str:
     desired, current = decision.desired_replicas, decision.current_replicas
+    if decision.branch in branches.ABORTING_BRANCHES:
+        return (f"no change: the target keeps {_replicas(current)}; the controller stops before deciding, so "
+                f"status.desiredReplicas keeps its previous value ({desired})")
     if decision.rescale:
         return (f"desired replicas {desired} (from {current}): the controller rescales, "
                 f"reason \"{decision.rescale_reason}\"")
     return f"desired replicas {desired}: no change"
+
+
+def render_diagnosis(findings: list, style: Style, wide: bool = False) -> str:
+    """The "Diagnosis" section after the trace: ranked findings with symptom, cause and fix."""
+    problems = [f for f in findings if f.severity in ("error", "warning")]
+    if not findings:
+        return "\nDiagnosis: no problems found.\n"
+    head = (f"Diagnosis: {len(problems)} problem{'s' if len(problems) != 1 else ''}" if problems
+            else "Diagnosis: no problems found")
+    notes = len(findings) - len(problems)
+    if notes:
+        head += f", {notes} note{'s' if notes != 1 else ''}"
+    out = ["", head]
+    for finding in findings:
+        label = f"{finding.id} {finding.severity.upper():<7}"
+        paint = style.bad if finding.severity == "error" else style.warn if finding.severity == "warning" else str
+        out.append(f"  {paint(label)} {finding.title}")
+        out.append(f"      symptom: {finding.symptom}")
+        out.append(f"      cause:   {finding.cause}")
+        out.append(f"      fix:     {finding.fix}")
+        details = finding.details if wide else finding.details[:3]
+        for line in details:
+            out.append(f"      - {line}")
+        if not wide and len(finding.details) > 3:
+            out.append(f"      ... and {len(finding.details) - 3} more (-o wide lists them)")
+    return "\n".join(out) + "\n"

@@ -29,6 +29,7 @@ from ..core.model import (
     UTILIZATION,
     VALUE,
     Behavior,
+    Condition,
     ContainerRequests,
     ControllerSettings,
     ControllerState,
@@ -669,9 +670,19 @@ def sync_input(snapshot: Snapshot, hpa_object: dict, settings: ControllerSetting
         now = fallback_now
     if now is None:
         raise SnapshotError(f"{snapshot.source}: no evaluation time: pass --at, or add the annotation {CAPTURED_AT}")
+    if isinstance(scale, FetchError):  # the reconcile stops at the scale read
+        return SyncInput(hpa=hpa, scale=scale, pods=pods, readings=(), now=now, settings=settings,
+                         state=parse_state(snapshot, hpa))
+    status = hpa_object.get("status") or {}
+    previous = tuple(Condition(str(c.get("type", "")), str(c.get("status", "")), str(c.get("reason", "")),
+                               str(c.get("message", "")))
+                     for c in status.get("conditions") or () if isinstance(c, dict))
+    desired = status.get("desiredReplicas")
     return SyncInput(hpa=hpa, scale=scale, pods=pods, readings=readings_for(snapshot, hpa, scale), now=now,
                      settings=settings, state=parse_state(snapshot, hpa),
-                     selecting_hpas=selecting_hpas(snapshot, hpa, pods, scale.selector))
+                     selecting_hpas=selecting_hpas(snapshot, hpa, pods, scale.selector),
+                     previous_conditions=previous,
+                     previous_desired_replicas=desired if isinstance(desired, int) else None)
 
 
 def hpa_status(hpa_object: Mapping) -> dict:

@@ -13,6 +13,7 @@ from kubectl_hpa.core.model import (
     SELECT_MIN,
     VALUE,
     Behavior,
+    ControllerSettings,
     ControllerState,
     ExternalMetrics,
     HPASpec,
@@ -42,15 +43,19 @@ def ready_pods(count: int) -> tuple[Pod, ...]:
                      labels={"app": "worker"}) for i in range(count))
 
 
-def run(hpa: HPASpec, start: int, loads: list[int], period: float = 15.0) -> list[int]:
-    """Sync every ``period`` seconds; the load is the external value in whole units per sync."""
-    replicas, state, history = start, ControllerState(), []
+def run(hpa: HPASpec, start: int, loads: list[int], period: float = 15.0,
+        settings: ControllerSettings = ControllerSettings()) -> list[int]:
+    """Sync every ``period`` seconds; the load is the external value in whole units per sync.
+
+    The controller's memory and the HPA's status conditions carry over from one sync to the next."""
+    replicas, state, conditions, history = start, ControllerState(), (), []
     for step, load in enumerate(loads):
         now = T0 + step * period
         inputs = SyncInput(hpa=hpa, scale=Scale(replicas, replicas, "app=worker"), pods=ready_pods(replicas),
-                           readings=(ExternalMetrics((load * 1000,), now),), now=now, state=state)
+                           readings=(ExternalMetrics((load * 1000,), now),), now=now, state=state,
+                           settings=settings, previous_conditions=conditions)
         decision = decide(inputs)
-        replicas, state = decision.desired_replicas, decision.state
+        replicas, state, conditions = decision.desired_replicas, decision.state, decision.conditions
         history.append(replicas)
     return history
 
@@ -122,7 +127,15 @@ def test_tolerance_holds_a_small_change() -> None:
 def test_scale_to_zero_and_back_with_an_external_metric() -> None:
     behavior = Behavior(DEFAULT_SCALE_UP, replace(DEFAULT_SCALE_DOWN, stabilization_window_seconds=0))
     hpa = external_hpa(behavior, min_replicas=0)
-    history = run(hpa, 2, [0, 0, 25, 25])
-    # A zero window does not hold even the seed: straight to 0. From 0 the proposal is ceil(2.5) = 3 (no pod
-    # count, no tolerance); then ceil(2.5 x 3 ready pods) = 8 is limited to 3 + 4 pods by the default policy.
+    gate_on = ControllerSettings(scale_to_zero=True)
+    history = run(hpa, 2, [0, 0, 25, 25], settings=gate_on)
+    # A zero window does not hold even the seed: straight to 0, and the HPA marks it ScaledToZero=True. From 0
+    # the proposal is ceil(2.5) = 3 (no pod count, no tolerance); then ceil(2.5 x 3 ready pods) = 8 is limited
+    # to 3 + 4 pods by the default policy.
     assert history == [0, 0, 3, 7]
+
+
+def test_without_the_scale_to_zero_gate_zero_replicas_disable_the_hpa() -> None:
+    behavior = Behavior(DEFAULT_SCALE_UP, replace(DEFAULT_SCALE_DOWN, stabilization_window_seconds=0))
+    hpa = external_hpa(behavior, min_replicas=0)
+    assert run(hpa, 2, [0, 0, 25, 25]) == [0, 0, 0, 0]

@@ -34,7 +34,8 @@ def test_trace_matches_golden(fixture: str) -> None:
 
 EXPECTED = {
     # fixture: (currentReplicas, desiredReplicas, metric proposal, ScalingActive status, ScalingLimited reason)
-    "bootcamp-no-requests.yaml": (1, 1, None, "False", None),
+    # The reconcile stops at the failing metric: status.desiredReplicas keeps its previous value, 0.
+    "bootcamp-no-requests.yaml": (1, 0, None, "False", None),
     "bootcamp-cpu-219.yaml": (10, 10, 219, "True", "TooManyReplicas"),
     "bootcamp-memory-99.yaml": (1, 2, 2, "True", "DesiredWithinRange"),
     "hello-actuator-pods-967m.yaml": (1, 1, 1, "True", "DesiredWithinRange"),
