@@ -421,10 +421,71 @@ def _find(snapshot: Snapshot, kind: str, name: str, namespace: str) -> Optional[
     return None
 
 
+METRIC_API_WRAP = {
+    "metrics.k8s.io": "unable to fetch metrics from resource metrics API: ",
+    "custom.metrics.k8s.io": "unable to fetch metrics from custom metrics API: ",
+    "external.metrics.k8s.io": "unable to fetch metrics from external metrics API: ",
+}
+
+
+def status_message(status: Mapping) -> str:
+    """The error text the Go client reports for a failed read recorded as a metav1 Status."""
+    message = status.get("message") or status.get("reason") or f"the server responded with status code {status.get('code')}"
+    return str(message)
+
+
+def _path_matcher(pattern: str):
+    import re
+
+    compiled = re.compile(pattern)
+    return lambda path: compiled.match(path) is not None
+
+
+def scale_failure(snapshot: Snapshot, hpa: HPASpec) -> Optional[FetchError]:
+    """A failed GET of the target's /scale, recorded as a Status, as the controller's FetchError."""
+    import re
+
+    ns, name = re.escape(hpa.namespace), re.escape(hpa.scale_target.name)
+    status = snapshot.failed_read(_path_matcher(rf"^/apis?/.*namespaces/{ns}/[^/]+/{name}/scale$"))
+    return FetchError(status_message(status)) if status is not None else None
+
+
+def metric_failure(snapshot: Snapshot, hpa: HPASpec, spec: MetricSpec) -> Optional[FetchError]:
+    """A failed metrics API read for this metric, as the metrics client wraps it."""
+    import re
+
+    ns = re.escape(hpa.namespace)
+    if spec.type in (RESOURCE, CONTAINER_RESOURCE):
+        group, pattern = "metrics.k8s.io", rf"^/apis/metrics\.k8s\.io/[^/]+(/namespaces/{ns})?/pods$"
+    elif spec.type == PODS:
+        group = "custom.metrics.k8s.io"
+        pattern = rf"^/apis/custom\.metrics\.k8s\.io/[^/]+/namespaces/{ns}/pods/\*/{re.escape(spec.name)}$"
+    elif spec.type == OBJECT and spec.described_object is not None:
+        group = "custom.metrics.k8s.io"
+        target = spec.described_object
+        pattern = (rf"^/apis/custom\.metrics\.k8s\.io/[^/]+/namespaces/{ns}/{re.escape(_kind_plural(target.kind))}/"
+                   rf"{re.escape(target.name)}/{re.escape(spec.name)}$")
+    elif spec.type == EXTERNAL:
+        group = "external.metrics.k8s.io"
+        pattern = rf"^/apis/external\.metrics\.k8s\.io/[^/]+/namespaces/{ns}/{re.escape(spec.name)}$"
+    else:
+        return None
+    status = snapshot.failed_read(_path_matcher(pattern))
+    if status is None:
+        return None
+    return FetchError(METRIC_API_WRAP[group] + status_message(status))
+
+
 def parse_scale(snapshot: Snapshot, hpa: HPASpec) -> Scale:
-    """The target's /scale: a Scale object if the file has one, else derived from the workload."""
+    """The target's /scale: a Scale object if the file has one, else derived from the workload.
+
+    A failed read of it (a Status answering the /scale request) is returned as a FetchError.
+    """
     target = hpa.scale_target
     where = f"{target.kind}/{target.name}"
+    failure = scale_failure(snapshot, hpa)
+    if failure is not None:
+        return failure  # type: ignore[return-value]
     scale = _find(snapshot, "Scale", target.name, hpa.namespace)
     if scale is not None:
         spec, status = scale.get("spec") or {}, scale.get("status") or {}
@@ -530,6 +591,10 @@ def readings_for(snapshot: Snapshot, hpa: HPASpec, scale: Scale) -> tuple[Readin
     readings: list[Reading] = []
     resource_cache: Optional[ResourceMetrics] = None
     for spec in hpa.metrics:
+        failure = metric_failure(snapshot, hpa, spec)
+        if failure is not None:
+            readings.append(failure)
+            continue
         if spec.type in (RESOURCE, CONTAINER_RESOURCE):
             if resource_cache is None:
                 resource_cache = _resource_reading(snapshot, hpa.namespace, scale.selector)
@@ -613,6 +678,8 @@ def selecting_hpas(snapshot: Snapshot, hpa: HPASpec, pods: Iterable[Pod], select
         try:
             other_spec = parse_hpa(other, snapshot.source)
             other_scale = parse_scale(snapshot, other_spec)
+            if isinstance(other_scale, FetchError):
+                continue
             theirs = parse_selector(other_scale.selector or "")
         except (SnapshotError, SelectorError):
             continue
@@ -636,6 +703,10 @@ def newest_metric_time(snapshot: Snapshot) -> Optional[float]:
 def choose_hpa(snapshot: Snapshot, name: Optional[str], namespace: Optional[str]) -> dict:
     """The HPA to explain: by name, or the only one. Several and no name is the caller's choice."""
     candidates = [h for h in snapshot.hpas if namespace is None or _namespace(h) == namespace]
+    if name is None and snapshot.subject and len(candidates) > 1:
+        # A `kubectl hpa snapshot NAME` file also carries the HPAs that select the same pods.
+        chosen = [h for h in candidates if f"{_namespace(h)}/{_name(h)}" == snapshot.subject]
+        candidates = chosen or candidates
     if name is not None:
         candidates = [h for h in candidates if _name(h) == name]
         if not candidates:

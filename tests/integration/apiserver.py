@@ -1,0 +1,374 @@
+"""A test Kubernetes API server over real HTTP, driven by the same snapshot files as ``explain -f``.
+
+It serves real-shaped JSON for what kubectl-hpa reads (HPAs, /scale, pods by label
+selector, PodMetrics, custom and external metric lists, discovery, Events,
+APIServices, VPAs, ScaledObjects), answers like kube-apiserver and the aggregator
+do when a metrics API is missing (``404 page not found``) or unavailable
+(``service unavailable``, 503), replays the failed reads a snapshot records
+(Status objects annotated with ``kubectl-hpa.io/request``), and injects faults
+(403/404/410/500 and slow answers). Every request is recorded, with its method
+and headers, so tests can assert read-only access and request counts.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import threading
+import time
+from pathlib import Path
+from typing import Any, Optional
+from urllib.parse import unquote
+
+import yaml
+from pytest_httpserver import HTTPServer
+from werkzeug import Request, Response
+
+from kubectl_hpa.core.selector import parse_selector
+from kubectl_hpa.sources.snapshot import CLIENT_SIDE, REQUEST, load_text
+
+BUILTIN = {("apps", "deployments"): "Deployment", ("apps", "statefulsets"): "StatefulSet",
+           ("apps", "replicasets"): "ReplicaSet", ("", "replicationcontrollers"): "ReplicationController"}
+MAX_DELAY = 5.0  # every injected delay is bounded
+
+
+def _ns(obj: dict) -> str:
+    return str((obj.get("metadata") or {}).get("namespace") or "default")
+
+
+def _name(obj: dict) -> str:
+    return str((obj.get("metadata") or {}).get("name", ""))
+
+
+def _strip_kind(obj: dict) -> dict:
+    """List items as a real server sends them: no kind/apiVersion."""
+    return {k: v for k, v in obj.items() if k not in ("kind", "apiVersion")}
+
+
+def _selector_string(raw: Optional[dict]) -> str:
+    from kubectl_hpa.sources.snapshot import _label_selector, selector_string
+
+    return selector_string(_label_selector(raw, "server", "selector"))
+
+
+class FakeAPIServer:
+    """Wraps a pytest-httpserver; ``load`` swaps the served snapshot, ``faults`` injects failures."""
+
+    def __init__(self, server: HTTPServer):
+        self.server = server
+        self.objects: list[dict] = []
+        self.annotations: dict = {}
+        self.faults: list[tuple[re.Pattern, int, Any, float]] = []
+        self.tokens: Optional[set[str]] = None  # accepted bearer tokens (None: any)
+        self.requests: list[tuple[str, str, dict]] = []
+        self._lock = threading.Lock()
+        server.expect_request(re.compile(".*")).respond_with_handler(self.handle)
+
+    # ------------------------------------------------------------------ set-up
+
+    @property
+    def url(self) -> str:
+        return self.server.url_for("").rstrip("/")
+
+    def load(self, source: Any) -> None:
+        if isinstance(source, (str, Path)) and Path(source).exists():
+            text = Path(source).read_text()
+        elif isinstance(source, dict):
+            text = json.dumps(source)
+        else:
+            text = str(source)
+        snapshot = load_text(text, "server")
+        self.objects = [dict(o) for o in snapshot.objects]
+        self.annotations = dict(snapshot.annotations)
+        self.faults = []
+        self.reset_log()
+
+    def add(self, *objects: dict) -> None:
+        self.objects.extend(objects)
+
+    def fault(self, path_regex: str, code: int, body: Any = None, delay: float = 0.0) -> None:
+        """Answer requests whose path (and query) match with ``code`` and ``body`` after ``delay`` seconds."""
+        self.faults.append((re.compile(path_regex), code, body, min(delay, MAX_DELAY)))
+
+    def reset_log(self) -> None:
+        with self._lock:
+            self.requests = []
+
+    def kubeconfig(self, path: Path, token: str = "t0ken", namespace: str = "default", name: str = "test") -> Path:
+        config = {"apiVersion": "v1", "kind": "Config", "current-context": name,
+                  "clusters": [{"name": name, "cluster": {"server": self.url}}],
+                  "users": [{"name": name, "user": {"token": token}}],
+                  "contexts": [{"name": name, "context": {"cluster": name, "user": name, "namespace": namespace}}]}
+        path.write_text(yaml.safe_dump(config))
+        return path
+
+    # ------------------------------------------------------------------ serving
+
+    def handle(self, request: Request) -> Response:
+        full = request.path + (f"?{request.query_string.decode()}" if request.query_string else "")
+        with self._lock:
+            self.requests.append((request.method, full, dict(request.headers)))
+        for pattern, code, body, delay in self.faults:
+            if pattern.search(unquote(full)):
+                if delay:
+                    time.sleep(delay)
+                if code == 200 and body is None:
+                    break
+                return self._reply(code, body)
+        if self.tokens is not None:
+            auth = request.headers.get("Authorization", "")
+            if auth.removeprefix("Bearer ") not in self.tokens:
+                return self._status(401, "Unauthorized", "Unauthorized")
+        if request.method != "GET":
+            return self._status(405, "MethodNotAllowed", "the server does not allow this method on the requested resource")
+        recorded = self._recorded_failure(request.path)
+        if recorded is not None:
+            return recorded
+        try:
+            body = self.route(request.path, request.args)
+        except LookupError as missing:
+            return self._status(404, "NotFound", str(missing.args[0]) if missing.args else "not found")
+        if isinstance(body, Response):
+            return body
+        return Response(json.dumps(body), status=200, content_type="application/json")
+
+    def _reply(self, code: int, body: Any) -> Response:
+        if isinstance(body, (dict, list)):
+            return Response(json.dumps(body), status=code, content_type="application/json")
+        return Response(str(body or ""), status=code, content_type="text/plain; charset=utf-8")
+
+    @staticmethod
+    def _status(code: int, reason: str, message: str, details: Optional[dict] = None) -> Response:
+        status = {"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Failure", "message": message,
+                  "reason": reason, "code": code}
+        if details:
+            status["details"] = details
+        return Response(json.dumps(status), status=code, content_type="application/json")
+
+    def _recorded_failure(self, path: str) -> Optional[Response]:
+        """A Status recorded in the snapshot for this request: answer as the real component would."""
+        for item in self.objects:
+            if item.get("kind") != "Status":
+                continue
+            annotations = (item.get("metadata") or {}).get("annotations") or {}
+            if annotations.get(CLIENT_SIDE) == "true":
+                continue  # the client produced it; the served data reproduces its cause
+            request = str(annotations.get(REQUEST, ""))
+            if request.partition(" ")[2].split("?", 1)[0] != path:
+                continue
+            message, code = str(item.get("message", "")), int(item.get("code") or 500)
+            if message.startswith("the server could not find the requested resource ("):
+                return Response("404 page not found\n", status=404, content_type="text/plain; charset=utf-8")
+            if message.startswith("the server is currently unable to handle the request ("):
+                return Response("service unavailable\n", status=503, content_type="text/plain; charset=utf-8")
+            if message.startswith("an error on the server ("):
+                inner = re.search(r'\("(.*)"\)', message)
+                return Response((inner.group(1) if inner else "") + "\n", status=code, content_type="text/plain")
+            return self._status(code, str(item.get("reason", "")), message)
+        return None
+
+    def of_kind(self, kind: str, namespace: Optional[str] = None) -> list[dict]:
+        return [o for o in self.objects if o.get("kind") == kind and (namespace is None or _ns(o) == namespace)]
+
+    def _apiservice(self, group: str) -> Optional[dict]:
+        for item in self.of_kind("APIService"):
+            if _name(item).split(".", 1)[-1] == group:
+                return item
+        return None
+
+    def _group_gate(self, group: str) -> Optional[Response]:
+        """The aggregator: 404 when no APIService serves the group, 503 when it is not Available."""
+        service = self._apiservice(group)
+        if service is None:
+            return Response("404 page not found\n", status=404, content_type="text/plain; charset=utf-8")
+        available = [c for c in (service.get("status") or {}).get("conditions") or () if c.get("type") == "Available"]
+        if available and available[0].get("status") != "True":
+            return Response("service unavailable\n", status=503, content_type="text/plain; charset=utf-8")
+        return None
+
+    def _list(self, kind: str, api_version: str, items: list[dict]) -> dict:
+        return {"kind": f"{kind}List", "apiVersion": api_version, "metadata": {"resourceVersion": "48300"},
+                "items": [_strip_kind(i) for i in items]}
+
+    @staticmethod
+    def _by_labels(items: list[dict], selector: Optional[str]) -> list[dict]:
+        if not selector:
+            return items
+        matcher = parse_selector(selector)
+        return [i for i in items if matcher.matches((i.get("metadata") or {}).get("labels") or {})]
+
+    def route(self, path: str, args: Any) -> Any:
+        parts = [p for p in path.split("/") if p]
+        selector = args.get("labelSelector")
+        if parts[:2] == ["apis", "apiregistration.k8s.io"] and parts[-1] == "apiservices":
+            return self._list("APIService", "apiregistration.k8s.io/v1", self.of_kind("APIService"))
+        if len(parts) == 3 and parts[0] == "apis":  # group-version discovery
+            group_version = f"{parts[1]}/{parts[2]}"
+            for item in self.of_kind("APIResourceList"):
+                if item.get("groupVersion") == group_version:
+                    return _strip_kind(item) | {"kind": "APIResourceList", "apiVersion": "v1"}
+            if parts[1] in ("custom.metrics.k8s.io", "external.metrics.k8s.io", "metrics.k8s.io"):
+                gate = self._group_gate(parts[1])
+                if gate is not None:
+                    return gate
+                return {"kind": "APIResourceList", "apiVersion": "v1", "groupVersion": group_version, "resources": []}
+            if parts[1] == "apps":
+                return {"kind": "APIResourceList", "apiVersion": "v1", "groupVersion": group_version, "resources": [
+                    {"name": plural, "singularName": "", "namespaced": True, "kind": kind,
+                     "verbs": ["get", "list", "watch"]} for (g, plural), kind in BUILTIN.items() if g == "apps"]
+                    + [{"name": f"{plural}/scale", "singularName": "", "namespaced": True, "group": "autoscaling",
+                        "version": "v1", "kind": "Scale", "verbs": ["get"]}
+                       for (g, plural), _kind in BUILTIN.items() if g == "apps"]}
+            return Response("404 page not found\n", status=404, content_type="text/plain; charset=utf-8")
+        ns, rest, group, version = self._split(parts)
+        if group == "autoscaling" and rest[:1] == ["horizontalpodautoscalers"]:
+            items = self.of_kind("HorizontalPodAutoscaler", ns)
+            if len(rest) == 2:
+                return self._one(items, rest[1], "horizontalpodautoscalers.autoscaling")
+            return self._list("HorizontalPodAutoscaler", f"autoscaling/{version}", items)
+        if group == "" and rest[:1] == ["pods"]:
+            return self._list("Pod", "v1", self._by_labels(self.of_kind("Pod", ns), selector))
+        if group == "" and rest[:1] == ["events"]:
+            events = self.of_kind("Event", ns)
+            for clause in (args.get("fieldSelector") or "").split(","):
+                key, _, value = clause.partition("=")
+                if key.startswith("involvedObject."):
+                    field = key.split(".", 1)[1]
+                    events = [e for e in events if str((e.get("involvedObject") or {}).get(field)) == value]
+            return self._list("Event", "v1", events)
+        if group == "metrics.k8s.io":
+            gate = self._group_gate(group)
+            if gate is not None:
+                return gate
+            return self._list("PodMetrics", "metrics.k8s.io/v1beta1",
+                              self._by_labels(self.of_kind("PodMetrics", ns), selector))
+        if group == "custom.metrics.k8s.io":
+            return self._custom(ns, rest, selector, version)
+        if group == "external.metrics.k8s.io":
+            gate = self._group_gate(group)
+            if gate is not None:
+                return gate
+            metric = rest[0] if rest else ""
+            wanted = {}
+            for clause in (selector or "").split(","):
+                if "=" in clause:
+                    key, _, value = clause.partition("=")
+                    wanted[key] = value
+            items = [i for listing in self.of_kind("ExternalMetricValueList") for i in listing.get("items") or ()
+                     if i.get("metricName") == metric
+                     and all(str((i.get("metricLabels") or {}).get(k)) == v for k, v in wanted.items())]
+            return {"kind": "ExternalMetricValueList", "apiVersion": f"external.metrics.k8s.io/{version}",
+                    "metadata": {}, "items": items}
+        if rest and (group, rest[0]) in BUILTIN or (rest and len(rest) >= 3 and rest[2] == "scale"):
+            return self._workload(ns, rest, group, version)
+        for kind, plural in (("VerticalPodAutoscaler", "verticalpodautoscalers"), ("ScaledObject", "scaledobjects")):
+            if rest[:1] == [plural]:
+                items = self.of_kind(kind, ns)
+                if not items and self._apiservice(group) is None:
+                    return Response("404 page not found\n", status=404, content_type="text/plain")
+                return self._list(kind, f"{group}/{version}", items)
+        return Response("404 page not found\n", status=404, content_type="text/plain; charset=utf-8")
+
+    @staticmethod
+    def _split(parts: list[str]) -> tuple[Optional[str], list[str], str, str]:
+        if parts[0] == "api":
+            group, version, rest = "", parts[1], parts[2:]
+        else:
+            group, version, rest = parts[1], parts[2], parts[3:]
+        ns = None
+        if rest[:1] == ["namespaces"] and len(rest) >= 2:
+            ns, rest = rest[1], rest[2:]
+        return ns, rest, group, version
+
+    @staticmethod
+    def _one(items: list[dict], name: str, resource: str) -> dict:
+        for item in items:
+            if _name(item) == name:
+                return item
+        raise LookupError(f'{resource} "{name}" not found')
+
+    def _workload(self, ns: Optional[str], rest: list[str], group: str, version: str) -> Any:
+        kind = BUILTIN.get((group, rest[0]))
+        if kind is None:  # a custom resource: only a Scale object in the snapshot can answer
+            if len(rest) >= 3 and rest[2] == "scale":
+                for scale in self.of_kind("Scale", ns):
+                    if _name(scale) == rest[1]:
+                        return scale
+            return Response("404 page not found\n", status=404, content_type="text/plain")
+        resource = f"{rest[0]}.{group}" if group else rest[0]
+        items = self.of_kind(kind, ns)
+        if len(rest) == 1:
+            return self._list(kind, f"{group}/{version}" if group else version, items)
+        if len(rest) >= 3 and rest[2] == "scale":
+            for scale in self.of_kind("Scale", ns):
+                if _name(scale) == rest[1]:
+                    return scale
+            resource = f"{rest[0]}/scale.{group}" if group else f"{rest[0]}/scale"
+            workload = self._one(items, rest[1], resource)
+            spec, status = workload.get("spec") or {}, workload.get("status") or {}
+            if kind == "ReplicationController":
+                selector = ",".join(f"{k}={v}" for k, v in sorted((spec.get("selector") or {}).items()))
+            else:
+                selector = _selector_string(spec.get("selector"))
+            metadata = workload.get("metadata") or {}
+            return {"kind": "Scale", "apiVersion": "autoscaling/v1",
+                    "metadata": {"name": metadata.get("name"), "namespace": metadata.get("namespace"),
+                                 "uid": metadata.get("uid"), "resourceVersion": metadata.get("resourceVersion"),
+                                 "creationTimestamp": metadata.get("creationTimestamp")},
+                    "spec": {"replicas": spec.get("replicas", 1)},
+                    "status": {"replicas": status.get("replicas", 0), "selector": selector}}
+        return self._one(items, rest[1], resource)
+
+    def _custom(self, ns: Optional[str], rest: list[str], selector: Optional[str], version: str) -> Any:
+        gate = self._group_gate("custom.metrics.k8s.io")
+        if gate is not None:
+            return gate
+        if len(rest) != 3:
+            return Response("404 page not found\n", status=404, content_type="text/plain")
+        plural, object_name, metric = rest
+        discovery = next((i for i in self.of_kind("APIResourceList")
+                          if str(i.get("groupVersion", "")).startswith("custom.metrics.k8s.io/")), None)
+        if discovery is not None and f"{plural}/{metric}" not in {r.get("name") for r in discovery.get("resources") or ()}:
+            return self._status(404, "NotFound", f"the server could not find the metric {metric} for {plural}")
+        pods = {_name(p) for p in self._by_labels(self.of_kind("Pod", ns), selector)} if plural == "pods" else None
+        items = []
+        for listing in self.of_kind("MetricValueList"):
+            listing_version = str(listing.get("apiVersion", ""))
+            for item in listing.get("items") or ():
+                name = item.get("metricName") if listing_version.endswith("v1beta1") else (item.get("metric") or {}).get("name")
+                described = item.get("describedObject") or {}
+                if name != metric or (described.get("namespace") or ns) != ns:
+                    continue
+                if plural == "pods" and (described.get("kind") != "Pod" or described.get("name") not in pods):
+                    continue
+                if plural != "pods" and described.get("name") != object_name:
+                    continue
+                items.append(self._as_version(item, listing_version, version))
+        if not items and plural != "pods":
+            return self._status(404, "NotFound", f"the server could not find the metric {metric} for {plural} "
+                                                 f"{object_name}")
+        return {"kind": "MetricValueList", "apiVersion": f"custom.metrics.k8s.io/{version}", "metadata": {},
+                "items": items}
+
+    @staticmethod
+    def _as_version(item: dict, have: str, want: str) -> dict:
+        if have.endswith(want):
+            return item
+        out = {k: v for k, v in item.items() if k not in ("metric", "metricName", "windowSeconds", "window")}
+        if want == "v1beta1":
+            out["metricName"] = (item.get("metric") or {}).get("name")
+            if item.get("windowSeconds") is not None:
+                out["window"] = item["windowSeconds"]
+        else:
+            out["metric"] = {"name": item.get("metricName"), "selector": None}
+            if item.get("window") is not None:
+                out["windowSeconds"] = item["window"]
+        return out
+
+    # ------------------------------------------------------------------ assertions
+
+    def methods(self) -> set[str]:
+        return {method for method, _path, _headers in self.requests}
+
+    def paths(self) -> list[str]:
+        return [path for _method, path, _headers in self.requests]
