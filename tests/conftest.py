@@ -13,3 +13,18 @@ if str(ROOT) not in sys.path:
 SNAPSHOTS = ROOT / "fixtures" / "snapshots"
 GOLDEN = Path(__file__).resolve().parent / "golden"
 UPDATE_GOLDEN = os.environ.get("UPDATE_GOLDEN") == "1"
+
+
+def require_binary(name: str, install_hint: str) -> str:
+    """A real binary the test needs: skip where it is missing, fail instead when CI asks for it."""
+    import shutil
+
+    import pytest
+
+    path = shutil.which(name)
+    if path:
+        return path
+    reason = f"{name} binary not found on PATH ({install_hint})"
+    if os.environ.get("KUBECTL_HPA_REQUIRE_PROMETHEUS") == "1":
+        pytest.fail(f"{reason}; KUBECTL_HPA_REQUIRE_PROMETHEUS=1 makes this a failure", pytrace=False)
+    pytest.skip(reason)

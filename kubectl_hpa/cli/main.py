@@ -14,6 +14,8 @@ from .. import __version__
 # must stay close to kubectl's own start-up time.
 COMMANDS = {
     "explain": ("kubectl_hpa.cli.explain", "explain", "Explain why an HPA has the replicas it has, step by step."),
+    "snapshot": ("kubectl_hpa.cli.snapshot", "snapshot", "Capture what the controller reads for one HPA (for explain -f)."),
+    "simulate": ("kubectl_hpa.cli.simulate", "simulate", "Replay an HPA over a load profile, offline, before deploying it."),
 }
 
 
@@ -43,6 +45,7 @@ def cli() -> None:
     Examples:
       kubectl hpa explain -f snapshot.yaml          # why this HPA wants the replicas it wants
       kubectl get hpa,deploy,pods -o yaml | kubectl hpa explain -f - web
+      kubectl hpa simulate                          # the classic tutorial, replayed in a second
     """
 
 

@@ -153,7 +153,8 @@ def decide(inputs: SyncInput) -> Decision:
 
     pods = tuple(pod for pod in inputs.pods if selector.matches(pod.labels))
     ctx = MetricContext(spec_replicas=current, status_replicas=scale.status_replicas, pods=pods, now=now,
-                        settings=inputs.settings, tolerances=tolerances)
+                        settings=inputs.settings, tolerances=tolerances,
+                        weights={pod.name: pod.count for pod in pods if pod.count != 1})
     readings = tuple(inputs.readings) + (None,) * (len(hpa.metrics) - len(inputs.readings))
     metrics = tuple(compute_metric(spec, reading, ctx, hpa.namespace) for spec, reading in zip(hpa.metrics, readings, strict=False))
 

@@ -134,6 +134,9 @@ class Pod:
     sidecars: tuple[ContainerRequests, ...] = ()  # init containers with restartPolicy: Always
     pod_requests: Optional[Mapping[str, int]] = None  # spec.resources.requests (pod-level resources)
     labels: Mapping[str, str] = field(default_factory=dict)
+    # How many identical pods this entry stands for (same state, same samples). Always 1 for pods read from a
+    # cluster; the simulator groups interchangeable pods so that a sync costs O(groups), not O(pods).
+    count: int = 1
 
 
 @dataclass(frozen=True)

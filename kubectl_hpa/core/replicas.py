@@ -9,7 +9,7 @@ zero, percentages are truncated before the ratio is taken.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field
 from typing import Mapping, Optional
 
 from .model import (
@@ -71,6 +71,23 @@ class MetricContext:
     now: float
     settings: ControllerSettings
     tolerances: Tolerances
+    weights: Mapping[str, int] = field(default_factory=dict)  # pod name -> Pod.count, where it is not 1
+
+    def weight(self, name: str) -> int:
+        return self.weights.get(name, 1)
+
+    def total(self, names) -> int:
+        """How many pods these names stand for (a sample without a pod counts once)."""
+        weights = self.weights
+        return sum(weights.get(name, 1) for name in names) if weights else len(names)
+
+
+Fields = dict  # a MetricResult being built; constructed once at the end (dataclasses.replace is slow)
+
+
+def _update(fields: Fields, **values) -> Fields:
+    fields.update(values)
+    return fields
 
 
 def go_div(numerator: int, denominator: int) -> int:
@@ -198,24 +215,30 @@ def resource_samples(reading: ResourceMetrics, resource: str, container: Optiona
 
 
 def _utilization(samples: Mapping[str, int], requests: Mapping[str, int],
-                 target: int) -> tuple[float, int, int]:
+                 target: int, weights: Mapping[str, int]) -> tuple[float, int, int]:
     """GetResourceUtilizationRatio: a ratio of sums over pods that have a request."""
     usage_total = request_total = entries = 0
     for name, value in samples.items():
         if name not in requests:
             continue  # extraneous metrics: a sample for a pod the selector did not list
-        usage_total += value
-        request_total += requests[name]
-        entries += 1
+        weight = weights.get(name, 1)
+        usage_total += value * weight
+        request_total += requests[name] * weight
+        entries += weight
     if request_total == 0:
         raise MetricError("no metrics returned matched known pods")
     utilization = go_div(usage_total * 100, request_total)
     return utilization / target, utilization, go_div(usage_total, entries)
 
 
-def _average(samples: Mapping[str, int], target: int) -> tuple[float, int]:
+def _average(samples: Mapping[str, int], target: int, weights: Mapping[str, int]) -> tuple[float, int]:
     """GetMetricUsageRatio: the plain average over every sample, listed pod or not."""
-    usage = go_div(sum(samples.values()), len(samples))
+    if weights:
+        total = sum(value * weights.get(name, 1) for name, value in samples.items())
+        count = sum(weights.get(name, 1) for name in samples)
+    else:
+        total, count = sum(samples.values()), len(samples)
+    usage = go_div(total, count)
     return usage / target, usage
 
 
@@ -223,17 +246,17 @@ def _average(samples: Mapping[str, int], target: int) -> tuple[float, int]:
 
 
 def _pod_based(ctx: MetricContext, groups: PodGroups, samples: dict[str, int],
-               ratio_of, missing_fill_down: Mapping[str, int], result: MetricResult) -> MetricResult:
+               ratio_of, missing_fill_down: Mapping[str, int], result: Fields) -> Fields:
     """The fast path and the rebalance pass shared by Utilization, AverageValue and Pods metrics."""
     ratio, current = ratio_of(samples)
-    result = replace(result, usage_ratio=ratio, **current)
+    result = _update(result, usage_ratio=ratio, **current)
     tolerances = ctx.tolerances
     scale_up_with_unready = bool(groups.unready) and ratio > 1.0
     if not scale_up_with_unready and not groups.missing:
         if tolerances.within(ratio):
-            return replace(result, proposed_replicas=ctx.spec_replicas, path=WITHIN_TOLERANCE)
-        ready = len(groups.ready)
-        return replace(result, proposed_replicas=go_ceil_int32(ratio * ready), path=READY_PODS, multiplier=ready)
+            return _update(result, proposed_replicas=ctx.spec_replicas, path=WITHIN_TOLERANCE)
+        ready = ctx.total(groups.ready)
+        return _update(result, proposed_replicas=go_ceil_int32(ratio * ready), path=READY_PODS, multiplier=ready)
 
     filled = dict(samples)
     missing_fill: Optional[int] = None
@@ -256,16 +279,17 @@ def _pod_based(ctx: MetricContext, groups: PodGroups, samples: dict[str, int],
     elif ratio < 1.0 < new_ratio or ratio > 1.0 > new_ratio:
         guard = "the rebalanced ratio crosses 1.0 (it would reverse the direction)"
     proposal = ctx.spec_replicas
+    counted = ctx.total(filled)
     if guard is None:
-        proposal = go_ceil_int32(new_ratio * len(filled))
+        proposal = go_ceil_int32(new_ratio * counted)
         if (new_ratio < 1.0 and proposal > ctx.spec_replicas) or (new_ratio > 1.0 and proposal < ctx.spec_replicas):
-            guard = (f"ceil({new_ratio:.3f} x {len(filled)}) = {proposal} moves against the ratio's direction")
+            guard = (f"ceil({new_ratio:.3f} x {counted}) = {proposal} moves against the ratio's direction")
             proposal = ctx.spec_replicas
     rebalance = Rebalance(missing_fill=missing_fill, unready_as_zero=scale_up_with_unready,
-                          new_ratio=new_ratio, samples=len(filled), guard=guard)
-    return replace(result, proposed_replicas=proposal, rebalance=rebalance,
+                          new_ratio=new_ratio, samples=counted, guard=guard)
+    return _update(result, proposed_replicas=proposal, rebalance=rebalance,
                    path=REBALANCE_KEPT if guard else REBALANCED,
-                   multiplier=None if guard else len(filled))
+                   multiplier=None if guard else counted)
 
 
 def _select_pod_samples(samples: Mapping[str, Sample], groups: PodGroups) -> dict[str, int]:
@@ -275,7 +299,7 @@ def _select_pod_samples(samples: Mapping[str, Sample], groups: PodGroups) -> dic
 
 
 def resource_utilization(spec: MetricSpec, reading: Reading, ctx: MetricContext,
-                         result: MetricResult) -> MetricResult:
+                         result: Fields) -> Fields:
     """GetResourceReplicas: Utilization targets on Resource and ContainerResource metrics."""
     target = spec.target.average_utilization or 0
     resource_reading = _require_resource_reading(reading, spec.name)
@@ -283,7 +307,7 @@ def resource_utilization(spec: MetricSpec, reading: Reading, ctx: MetricContext,
     if not ctx.pods:
         raise MetricError("no pods returned by selector while calculating replica count")
     groups = group_pods(ctx.pods, samples, spec.name, ctx)
-    result = replace(result, pods=groups, timestamp=_first_timestamp(resource_reading))
+    result = _update(result, pods=groups, timestamp=_first_timestamp(resource_reading))
     values = _select_pod_samples(samples, groups)
     requests = pod_requests(ctx.pods, spec.name, spec.container)
     if not values:
@@ -292,25 +316,25 @@ def resource_utilization(spec: MetricSpec, reading: Reading, ctx: MetricContext,
     missing_fill = {name: requests[name] * fallback_percent // 100 for name in groups.missing}
 
     def ratio_of(current: Mapping[str, int]) -> tuple[float, dict]:
-        ratio, utilization, raw = _utilization(current, requests, target)
+        ratio, utilization, raw = _utilization(current, requests, target, ctx.weights)
         return ratio, {"utilization": utilization, "average_value": raw}
 
     return _pod_based(ctx, groups, values, ratio_of, missing_fill, result)
 
 
 def plain_pod_average(spec: MetricSpec, samples: Mapping[str, Sample], target: int, resource: str,
-                      ctx: MetricContext, result: MetricResult) -> MetricResult:
+                      ctx: MetricContext, result: Fields) -> Fields:
     """calcPlainMetricReplicas: Resource AverageValue and Pods metrics."""
     if not ctx.pods:
         raise MetricError("no pods returned by selector while calculating replica count")
     groups = group_pods(ctx.pods, samples, resource, ctx)
-    result = replace(result, pods=groups)
+    result = _update(result, pods=groups)
     values = _select_pod_samples(samples, groups)
     if not values:
         raise MetricError("did not receive metrics for targeted pods (pods might be unready)")
 
     def ratio_of(current: Mapping[str, int]) -> tuple[float, dict]:
-        ratio, usage = _average(current, target)
+        ratio, usage = _average(current, target, ctx.weights)
         return ratio, {"average_value": usage}
 
     missing_fill = {name: target for name in groups.missing}
@@ -324,20 +348,20 @@ def ready_running_pods(pods: tuple[Pod, ...]) -> int:
     """getReadyPodsCount: Running and Ready=True; deleting pods still count."""
     if not pods:
         raise MetricError("unable to calculate ready pods: no pods returned by selector while calculating replica count")
-    return sum(1 for pod in pods if pod.phase == "Running" and pod.ready == "True")
+    return sum(pod.count for pod in pods if pod.phase == "Running" and pod.ready == "True")
 
 
-def value_proposal(usage: int, target: int, ctx: MetricContext, result: MetricResult) -> MetricResult:
+def value_proposal(usage: int, target: int, ctx: MetricContext, result: Fields) -> Fields:
     """getUsageRatioReplicaCount: Object/External Value targets."""
     ratio = usage / target if target else math.inf
-    result = replace(result, usage_ratio=ratio, value=usage)
+    result = _update(result, usage_ratio=ratio, value=usage)
     if ctx.spec_replicas == 0:
         # Scale from (and to) zero: no tolerance, no pod count.
-        return replace(result, proposed_replicas=go_ceil_int32(ratio), path=FROM_ZERO)
+        return _update(result, proposed_replicas=go_ceil_int32(ratio), path=FROM_ZERO)
     if ctx.tolerances.within(ratio):
-        return replace(result, proposed_replicas=ctx.spec_replicas, path=WITHIN_TOLERANCE)
+        return _update(result, proposed_replicas=ctx.spec_replicas, path=WITHIN_TOLERANCE)
     ready = ready_running_pods(ctx.pods)
-    return replace(result, proposed_replicas=go_ceil_int32(ratio * ready), path=READY_PODS, multiplier=ready)
+    return _update(result, proposed_replicas=go_ceil_int32(ratio * ready), path=READY_PODS, multiplier=ready)
 
 
 def per_pod_usage(usage: int, status_replicas: int) -> int:
@@ -349,7 +373,7 @@ def per_pod_usage(usage: int, status_replicas: int) -> int:
     return int(math.ceil(float(usage) / float(status_replicas)))
 
 
-def average_value_proposal(usage: int, target: int, ctx: MetricContext, result: MetricResult) -> MetricResult:
+def average_value_proposal(usage: int, target: int, ctx: MetricContext, result: Fields) -> Fields:
     """Object/External AverageValue: the total over the per-pod target, pods play no role."""
     replicas = ctx.status_replicas
     denominator = float(target) * float(replicas)
@@ -357,11 +381,11 @@ def average_value_proposal(usage: int, target: int, ctx: MetricContext, result: 
         ratio = float(usage) / denominator
     else:  # the controller has no guard here: 0 status replicas make the ratio Inf or NaN
         ratio = math.nan if usage == 0 else math.copysign(math.inf, usage)
-    result = replace(result, usage_ratio=ratio, value=usage, average_value=per_pod_usage(usage, replicas),
+    result = _update(result, usage_ratio=ratio, value=usage, average_value=per_pod_usage(usage, replicas),
                      multiplier=replicas)
     if ctx.tolerances.within(ratio):
-        return replace(result, proposed_replicas=replicas, path=WITHIN_TOLERANCE)
-    return replace(result, proposed_replicas=go_ceil_int32(float(usage) / float(target)), path=TOTAL_OVER_TARGET)
+        return _update(result, proposed_replicas=replicas, path=WITHIN_TOLERANCE)
+    return _update(result, proposed_replicas=go_ceil_int32(float(usage) / float(target)), path=TOTAL_OVER_TARGET)
 
 
 # ----------------------------------------------------------------------------- one metric
@@ -400,16 +424,18 @@ FAILURE_REASONS = {
 def compute_metric(spec: MetricSpec, reading: Reading, ctx: MetricContext, namespace: str) -> MetricResult:
     """One entry of computeReplicasForMetrics: a proposal, or the error the controller reports."""
     band = (1.0 - ctx.tolerances.down, 1.0 + ctx.tolerances.up)
-    result = MetricResult(spec=spec, description=describe_metric(spec), tolerance_band=band)
+    fields: Fields = {"spec": spec, "description": describe_metric(spec), "tolerance_band": band}
     if spec.type not in FAILURE_REASONS:
         message = f'unknown metric source type "{spec.type}"'
-        return replace(result, error=message, wrapped_error=message, error_reason="InvalidMetricSourceType")
+        return MetricResult(**fields, error=message, wrapped_error=message, error_reason="InvalidMetricSourceType")
     try:
-        return _compute(spec, reading, ctx, namespace, result)
+        return MetricResult(**_compute(spec, reading, ctx, namespace, fields))
     except MetricError as error:
         inner = str(error)
-        return replace(result, proposed_replicas=None, error=inner, error_reason=FAILURE_REASONS[spec.type],
-                       wrapped_error=_wrap(spec, inner))
+        # What was learnt before the failure (pod groups, the metric's time) stays in the result.
+        fields.update(proposed_replicas=None, error=inner, error_reason=FAILURE_REASONS[spec.type],
+                      wrapped_error=_wrap(spec, inner))
+        return MetricResult(**fields)
 
 
 def _wrap(spec: MetricSpec, inner: str) -> str:
@@ -427,7 +453,7 @@ def _wrap(spec: MetricSpec, inner: str) -> str:
 
 
 def _compute(spec: MetricSpec, reading: Reading, ctx: MetricContext, namespace: str,
-             result: MetricResult) -> MetricResult:
+             result: Fields) -> Fields:
     target = spec.target
     if spec.type in (RESOURCE, CONTAINER_RESOURCE):
         # The controller checks the fields, not target.type: an averageValue wins.
@@ -435,7 +461,7 @@ def _compute(spec: MetricSpec, reading: Reading, ctx: MetricContext, namespace: 
             try:
                 resource_reading = _require_resource_reading(reading, spec.name)
                 samples = resource_samples(resource_reading, spec.name, spec.container)
-                result = replace(result, timestamp=_first_timestamp(resource_reading))
+                result = _update(result, timestamp=_first_timestamp(resource_reading))
                 return plain_pod_average(spec, samples, target.average_value, spec.name, ctx, result)
             except MetricError as error:
                 raise MetricError(f"failed to get {spec.name} usage: {error}") from None
@@ -453,7 +479,7 @@ def _compute(spec: MetricSpec, reading: Reading, ctx: MetricContext, namespace: 
         if not isinstance(reading, PodsMetrics) or not reading.samples:
             raise MetricError(f"unable to get metric {spec.name}: no metrics returned from custom metrics API")
         samples = {item.pod: Sample(item.value, item.timestamp, item.window) for item in reading.samples}
-        result = replace(result, timestamp=reading.samples[0].timestamp)
+        result = _update(result, timestamp=reading.samples[0].timestamp)
         return plain_pod_average(spec, samples, target.average_value or 0, "", ctx, result)
 
     if spec.type == OBJECT:
@@ -470,7 +496,7 @@ def _compute(spec: MetricSpec, reading: Reading, ctx: MetricContext, namespace: 
             # The controller's format string puts its arguments in the wrong order, so the real
             # message reads "unable to get metric M: KIND on NAMESPACE NAME/<error>"; we keep it.
             raise MetricError(f"unable to get metric {spec.name}: {kind} on {namespace} {name}/{message}")
-        result = replace(result, timestamp=reading.timestamp)
+        result = _update(result, timestamp=reading.timestamp)
         if target.type == VALUE:
             return value_proposal(reading.value, chosen, ctx, result)
         return average_value_proposal(reading.value, chosen, ctx, result)
@@ -489,7 +515,7 @@ def _compute(spec: MetricSpec, reading: Reading, ctx: MetricContext, namespace: 
         raise MetricError(f"unable to get external metric {namespace}/{spec.name}/{selector_text}: "
                           "no metrics returned from external metrics API")
     usage = min(sum(reading.values), MAX_INT64)  # the newest controller caps the sum on overflow
-    result = replace(result, timestamp=reading.timestamp)
+    result = _update(result, timestamp=reading.timestamp)
     if per_pod:
         return average_value_proposal(usage, chosen, ctx, result)
     return value_proposal(usage, chosen, ctx, result)

@@ -6,6 +6,7 @@ may hold more pods than that, so the core applies the same selection itself.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from typing import Mapping, Optional
@@ -65,8 +66,11 @@ class Selector:
         return ",".join(str(requirement) for requirement in self.requirements)
 
 
+@functools.lru_cache(maxsize=1024)
 def parse_selector(text: str) -> Selector:
-    """Parse ``app=web,tier in (a,b),!canary``; requirements come out sorted by key, as in Go."""
+    """Parse ``app=web,tier in (a,b),!canary``; requirements come out sorted by key, as in Go.
+
+    Cached: the result is immutable and the same selector is parsed at every sync."""
     tokens = [token for token in _TOKEN.findall(text or "")]
     if "".join(tokens) != re.sub(r"\s+", "", text or ""):
         raise SelectorError(f"unable to parse requirement: found unexpected characters in {text!r}")

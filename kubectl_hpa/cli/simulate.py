@@ -1,0 +1,174 @@
+"""``kubectl hpa simulate``: replay the HPA over a load profile, offline, before deploying it."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import replace
+from importlib import resources
+from pathlib import Path
+from typing import Optional
+
+import click
+
+from ..core.quantity import parse_duration
+from ..timefmt import format_time
+from .common import OutputEnv, UserError, controller_options, settings_from
+
+SIM_OUTPUTS = ("table", "wide", "csv", "json", "yaml")
+DEFAULT_SCENARIO = "bootcamp.yaml"
+
+
+def _duration(ctx: click.Context, param: click.Parameter, value: Optional[str]) -> Optional[float]:
+    if value is None:
+        return None
+    try:
+        seconds = parse_duration(value)
+    except ValueError as error:
+        raise click.BadParameter(str(error)) from None
+    if seconds <= 0:
+        raise click.BadParameter("must be greater than 0")
+    return seconds
+
+
+@click.command()
+@click.argument("scenario_file", metavar="[SCENARIO]", required=False, type=click.Path(dir_okay=False))
+@click.option("--hpa", "hpa_files", multiple=True, metavar="FILE", type=click.Path(dir_okay=False),
+              help="An autoscaling/v2 HPA manifest to simulate instead of the scenario's (repeat to compare several).")
+@click.option("--compare", is_flag=True, help="Run every variant (the scenario's variants and each --hpa) side by side.")
+@click.option("--duration", callback=_duration, metavar="DURATION", help="Override the scenario's length (90m, 30d).")
+@click.option("--seed", type=int, help="Seed for start-up time distributions (default: the scenario's).")
+@click.option("-o", "--output", type=click.Choice(SIM_OUTPUTS), default="table", show_default=True,
+              metavar="|".join(SIM_OUTPUTS),
+              help="table: the timeline (changes) and a summary; wide: every sync; csv|json|yaml: every sync.")
+@click.option("--plot", "plot_path", metavar="PNG", type=click.Path(dir_okay=False),
+              help="Write a chart (load, metric, replicas over time) with matplotlib.")
+@click.option("--compare-with", "recording", metavar="TIMELINE.jsonl", type=click.Path(dir_okay=False),
+              help="A recorded real run (watch --record): report predicted vs observed replicas.")
+@click.option("--prometheus", "prometheus_url", metavar="URL", help="Replay load from a Prometheus range query.")
+@click.option("--query", metavar="PROMQL", help="The range query giving requests/s (with --prometheus).")
+@click.option("--since", callback=_duration, metavar="DURATION", help="How far back the query starts (default: the duration).")
+@click.option("--step", "query_step", default="15s", show_default=True, metavar="DURATION", help="Query resolution.")
+@click.option("--snapshot-at", callback=_duration, metavar="DURATION",
+              help="Instead of the timeline, print the snapshot of the sync at this time (for explain -f).")
+@controller_options
+def simulate(scenario_file: Optional[str], hpa_files: tuple[str, ...], compare: bool, duration: Optional[float],
+             seed: Optional[int], output: str, plot_path: Optional[str], recording: Optional[str],
+             prometheus_url: Optional[str], query: Optional[str], since: Optional[float], query_step: str,
+             snapshot_at: Optional[float], **controller: Optional[float]) -> None:
+    """Replay the HPA algorithm over a load profile, fast and offline, to tune an HPA before deploying it.
+
+    With no SCENARIO, replays the classic tutorial: kubernetes-bootcamp at 10% CPU, min 1, max 10,
+    under a request loop that stops after six minutes.
+
+    \b
+    Examples:
+      kubectl hpa simulate
+      kubectl hpa simulate scenario.yaml --duration 30d -o json
+      kubectl hpa simulate scenario.yaml --hpa window-300s.yaml --hpa window-60s.yaml --plot compare.png
+      kubectl hpa simulate scenario.yaml --compare-with recorded.jsonl
+    """
+    from ..sim.compare import compare as compare_runs
+    from ..sim.engine import simulate as run
+    from ..sim.load import build_load
+    from ..sim.scenario import LoadSpec, ScenarioError, Variant, load_hpa_file, read_scenario
+    from ..sim.scenario import hpa_spec as _hpa
+
+    env = OutputEnv.detect()
+    try:
+        if scenario_file is None:
+            with resources.as_file(resources.files("kubectl_hpa.sim") / "scenarios" / DEFAULT_SCENARIO) as path:
+                scenario = read_scenario(Path(path))
+        else:
+            scenario = read_scenario(Path(scenario_file))
+        scenario = _apply_overrides(scenario, seed, controller)
+        variants = list(scenario.variants)
+        for name in hpa_files:
+            manifest = load_hpa_file(Path(name))
+            variants.append(Variant(Path(name).stem, _hpa(manifest, f"--hpa {name}"), manifest))
+        if prometheus_url:
+            if not query:
+                raise UserError("--prometheus needs --query (a PromQL expression giving requests per second)")
+            end = time.time()
+            start = end - (since or duration or scenario.duration or 3600.0)
+            scenario = replace(scenario, load=LoadSpec("prometheus", {
+                "url": prometheus_url, "query": query, "start": format_time(start), "end": format_time(end),
+                "step": query_step}))
+        load = build_load(scenario.load)
+        length = duration or scenario.duration or load.length or 1800.0
+        if len(hpa_files) == 1 and not compare:  # one --hpa replaces the scenario's HPA
+            runs = [(variants[-1].name, scenario.with_variant(variants[-1]))]
+        elif compare or len(hpa_files) > 1:
+            runs = [(scenario.name, scenario)] + [(variant.name, scenario.with_variant(variant)) for variant in variants]
+        else:
+            runs = [(scenario.name, scenario)]
+        results = [(label, run(each, load, length, keep_inputs=snapshot_at is not None)) for label, each in runs]
+        comparison = None
+        if recording:
+            from ..record import RecordError, read_observations
+
+            try:
+                observations = read_observations(Path(recording), prefer=scenario.hpa.key)
+            except RecordError as error:
+                raise UserError(str(error)) from None
+            comparison = compare_runs(results[0][1], observations)
+    except ScenarioError as error:
+        message = str(error)
+        source = scenario_file or DEFAULT_SCENARIO
+        raise UserError(message if message.startswith(source) else f"{source}: {message}") from None
+
+    if snapshot_at is not None:
+        from ..render.document import to_yaml
+        from ..sim.snapshot import snapshot_document
+
+        env.write(to_yaml(snapshot_document(results[0][1], snapshot_at)))
+        return
+    if plot_path:
+        try:
+            from ..render.plot import plot
+        except ImportError:
+            raise UserError("--plot needs matplotlib: pip install 'kubectl-hpa[plot]'") from None
+        plot(results, Path(plot_path), comparison.observed if comparison else None)
+    _write(env, results, output, comparison)
+
+
+def _apply_overrides(scenario, seed: Optional[int], controller: dict):
+    overrides = {key: value for key, value in controller.items() if value is not None}
+    settings = scenario.controller
+    if overrides:
+        merged = {**{k: getattr(settings, k) for k in ("tolerance", "cpu_initialization_period",
+                                                       "initial_readiness_delay", "downscale_stabilization",
+                                                       "sync_period")}, **overrides}
+        settings = replace(settings_from(**merged), configurable_tolerance=settings.configurable_tolerance,
+                           scale_to_zero=settings.scale_to_zero)
+    return replace(scenario, controller=settings, seed=scenario.seed if seed is None else seed)
+
+
+def _write(env: OutputEnv, results: list, output: str, comparison) -> None:
+    from ..render import timeline
+
+    if output in ("json", "yaml"):
+        from ..render.document import to_json, to_yaml
+
+        documents = [timeline.result_document(result) for _, result in results]
+        if comparison is not None:
+            documents[0]["comparison"] = comparison.document()
+        document = documents[0] if len(documents) == 1 else {
+            "apiVersion": "kubectl-hpa.io/v1alpha1", "kind": "SimulationList", "items": documents}
+        env.write(to_json(document) if output == "json" else to_yaml(document))
+        return
+    if output == "csv":
+        if len(results) > 1:
+            raise UserError("-o csv holds one run; use -o json with --compare")
+        env.write(timeline.render_csv(results[0][1]))
+        return
+    if len(results) > 1:
+        env.write(timeline.render_comparison(results))
+    else:
+        result = results[0][1]
+        if env.is_tty:
+            env.write(timeline.render_chart(result) + "\n")
+        env.write(timeline.render_table(result, wide=output == "wide"))
+    if comparison is not None:
+        env.write(f"\nAgainst the recording ({comparison.samples} observations): mean absolute error "
+                  f"{comparison.mean_absolute_error:.2f} replicas, max {comparison.max_absolute_error}, "
+                  f"equal {comparison.share_equal:.0%} of the time\n")

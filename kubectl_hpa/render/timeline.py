@@ -1,0 +1,181 @@
+"""Views of a simulation: the timeline table, CSV, the JSON/YAML document, a terminal chart."""
+
+from __future__ import annotations
+
+import csv
+import io
+from typing import Any, Optional
+
+from ..sim.engine import MetricPoint, Result, Step
+
+SPARK = " ▁▂▃▄▅▆▇█"
+MAX_TABLE_ROWS = 120
+
+
+def clock(seconds: float) -> str:
+    whole = int(round(seconds))
+    days, rest = divmod(whole, 86400)
+    hours, rest = divmod(rest, 3600)
+    minutes, secs = divmod(rest, 60)
+    text = f"{hours:d}:{minutes:02d}:{secs:02d}" if hours or days else f"{minutes:d}:{secs:02d}"
+    return f"{days}d {text}" if days else text
+
+
+def _number(value: Optional[float]) -> str:
+    if value is None:
+        return "<unknown>"
+    if value == int(value):
+        return str(int(value))
+    return f"{value:.3g}" if abs(value) < 10 else f"{value:.1f}"
+
+
+def metric_text(point: MetricPoint) -> str:
+    current = "<unknown>" if point.current is None or point.error else f"{_number(point.current)}{point.unit}"
+    return f"{current}/{_number(point.target)}{point.unit}"
+
+
+def _rows_to_show(steps: list[Step], wide: bool) -> list[Step]:
+    """Every sync in a short run or with -o wide; else the changes, plus enough rows to see the shape."""
+    if wide or len(steps) <= MAX_TABLE_ROWS:
+        return steps
+    stride = max(1, len(steps) // (MAX_TABLE_ROWS // 2))
+    shown = []
+    previous = None
+    for index, step in enumerate(steps):
+        changed = previous is None or step.desired != previous.desired or step.event
+        if changed or index % stride == 0 or index == len(steps) - 1:
+            shown.append(step)
+        previous = step
+    return shown
+
+
+def render_table(result: Result, wide: bool = False) -> str:
+    from tabulate import tabulate
+
+    names = [point.name for point in result.steps[0].metrics] if result.steps else []
+    headers = ["TIME", "LOAD (req/s)", *[name.upper() for name in names], "READY/PODS", "DESIRED", "EVENT", "LIMIT"]
+    rows = []
+    for step in _rows_to_show(result.steps, wide):
+        rows.append([clock(step.t), _number(round(step.load, 2)), *[metric_text(p) for p in step.metrics],
+                     f"{step.ready}/{step.replicas}", step.desired, step.event, step.limit])
+    table = tabulate(rows, headers=headers, tablefmt="plain", disable_numparse=True)
+    skipped = len(result.steps) - len(rows)
+    note = f"\n({skipped} quieter syncs not shown; -o wide shows every sync)" if skipped else ""
+    return table + note + "\n\n" + render_summary(result.summary()) + "\n"
+
+
+SUMMARY_LABELS = [
+    ("peakReplicas", "peak replicas", None),
+    ("finalReplicas", "final replicas", None),
+    ("timeToFirstScaleOutSeconds", "time to first scale-out", "time"),
+    ("timeAboveTargetSeconds", "time above target", "time"),
+    ("timeAtMaxSeconds", "time at maxReplicas", "time"),
+    ("podMinutes", "pod-minutes (cost)", None),
+    ("rescales", "rescales", None),
+    ("timeToReturnToMinSeconds", "time from peak back to minReplicas", "time"),
+]
+
+
+def render_summary(summary: dict) -> str:
+    lines = ["Summary:"]
+    for key, label, kind in SUMMARY_LABELS:
+        value = summary.get(key)
+        if value is None:
+            shown = "never"
+        elif kind == "time":
+            shown = clock(value)
+        else:
+            shown = str(value)
+        lines.append(f"  {label:<36} {shown}")
+    return "\n".join(lines)
+
+
+def step_document(step: Step) -> dict:
+    out: dict[str, Any] = {
+        "t": step.t, "load": round(step.load, 6), "replicas": step.replicas, "readyReplicas": step.ready,
+        "desiredReplicas": step.desired,
+        "metrics": [{"name": p.name, "current": p.current, "target": p.target, "unit": p.unit or None,
+                     "usageRatio": None if p.ratio is None or p.ratio != p.ratio else round(p.ratio, 6),
+                     **({"error": p.error} if p.error else {})} for p in step.metrics],
+    }
+    if step.event:
+        out["event"] = step.event
+    if step.limit:
+        out["limit"] = step.limit
+    return out
+
+
+def result_document(result: Result) -> dict:
+    return {
+        "apiVersion": "kubectl-hpa.io/v1alpha1",
+        "kind": "Simulation",
+        "metadata": {"name": result.scenario.name},
+        "hpa": {"name": result.scenario.hpa.name, "namespace": result.scenario.hpa.namespace},
+        "load": result.load.description,
+        "syncPeriodSeconds": result.scenario.controller.sync_period,
+        "summary": result.summary(),
+        "timeline": [step_document(step) for step in result.steps],
+    }
+
+
+def render_csv(result: Result) -> str:
+    buffer = io.StringIO()
+    names = [point.name for point in result.steps[0].metrics] if result.steps else []
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(["t", "load", *[f"{name}_current" for name in names], *[f"{name}_target" for name in names],
+                     "replicas", "readyReplicas", "desiredReplicas", "event", "limit"])
+    for step in result.steps:
+        writer.writerow([f"{step.t:g}", f"{step.load:.6g}",
+                         *["" if p.current is None else f"{p.current:g}" for p in step.metrics],
+                         *[f"{p.target:g}" for p in step.metrics],
+                         step.replicas, step.ready, step.desired, step.event, step.limit])
+    return buffer.getvalue()
+
+
+def sparkline(values: list[float], width: int, top: Optional[float] = None) -> str:
+    """Resample to ``width`` columns (max per bucket, so spikes survive) and draw with block characters."""
+    if not values:
+        return ""
+    buckets = []
+    for column in range(min(width, len(values))):
+        start = column * len(values) // min(width, len(values))
+        end = max(start + 1, (column + 1) * len(values) // min(width, len(values)))
+        buckets.append(max(values[start:end]))
+    ceiling = top if top else max(buckets) or 1.0
+    return "".join(SPARK[min(len(SPARK) - 1, int(round(value / ceiling * (len(SPARK) - 1))))] for value in buckets)
+
+
+def render_chart(result: Result, width: int = 72) -> str:
+    """A compact terminal chart: load, the first metric against its target, and replicas."""
+    steps = result.steps
+    if not steps:
+        return ""
+    lines = [f"load      {sparkline([s.load for s in steps], width)}  peak {_number(round(max(s.load for s in steps), 1))} req/s"]
+    if steps[0].metrics:
+        first = [s.metrics[0].current or 0.0 for s in steps]
+        target = steps[0].metrics[0].target
+        lines.append(f"{steps[0].metrics[0].name[:9]:<9} {sparkline(first, width)}  target {_number(target)}"
+                     f"{steps[0].metrics[0].unit}")
+    top = float(result.scenario.hpa.max_replicas)
+    lines.append(f"replicas  {sparkline([float(s.desired) for s in steps], width, top)}  "
+                 f"max {result.scenario.hpa.max_replicas}")
+    lines.append(f"          0{' ' * (width - len(clock(result.duration)) - 1)}{clock(result.duration)}")
+    return "\n".join(lines) + "\n"
+
+
+def render_comparison(results: list[tuple[str, Result]]) -> str:
+    """One summary row per variant, for ``--compare``."""
+    from tabulate import tabulate
+
+    headers = ["VARIANT", "PEAK", "FINAL", "FIRST SCALE-OUT", "ABOVE TARGET", "AT MAX", "POD-MINUTES", "RESCALES",
+               "BACK TO MIN"]
+    rows = []
+    for label, result in results:
+        summary = result.summary()
+        times = {key: "never" if summary.get(key) is None else clock(summary[key])
+                 for key in ("timeToFirstScaleOutSeconds", "timeAboveTargetSeconds", "timeAtMaxSeconds",
+                             "timeToReturnToMinSeconds")}
+        rows.append([label, summary["peakReplicas"], summary["finalReplicas"], times["timeToFirstScaleOutSeconds"],
+                     times["timeAboveTargetSeconds"], times["timeAtMaxSeconds"], summary["podMinutes"],
+                     summary["rescales"], times["timeToReturnToMinSeconds"]])
+    return tabulate(rows, headers=headers, tablefmt="plain", disable_numparse=True) + "\n"

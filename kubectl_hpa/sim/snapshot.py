@@ -1,0 +1,139 @@
+"""One sync of a simulation written as a snapshot, so ``explain -f`` can replay (and check) it."""
+
+from __future__ import annotations
+
+import bisect
+from typing import Any
+
+from ..core.model import (
+    ExternalMetrics,
+    FetchError,
+    MetricSpec,
+    ObjectMetric,
+    Pod,
+    PodsMetrics,
+    ResourceMetrics,
+    Scale,
+    SyncInput,
+)
+from ..core.quantity import format_duration, format_milli
+from ..timefmt import format_time, parse_time
+from .engine import Result
+from .scenario import ScenarioError
+
+# Simulations run on their own clock from t = 0; snapshots place it on a fixed calendar day.
+EPOCH = parse_time("2026-01-01T00:00:00Z")
+
+
+def _time(t: float) -> str:
+    return format_time(EPOCH + t)
+
+
+def _names(pod: Pod) -> list[str]:
+    """A simulated group of ``count`` identical pods becomes that many pods in the snapshot."""
+    return [pod.name] if pod.count == 1 else [f"{pod.name}-{index}" for index in range(1, pod.count + 1)]
+
+
+def _pod(pod: Pod, name: str, namespace: str) -> dict:
+    containers = [{"name": c.name, "image": "app:sim", "resources": {"requests": {
+        name: format_milli(value) for name, value in c.requests.items()}}} for c in pod.containers]
+    status: dict[str, Any] = {"phase": pod.phase}
+    if pod.start_time is not None:
+        status["startTime"] = _time(pod.start_time)
+    if pod.ready is not None:
+        status["conditions"] = [{"type": "Ready", "status": pod.ready,
+                                 "lastTransitionTime": _time(pod.ready_transition_time or 0.0)}]
+    return {"apiVersion": "v1", "kind": "Pod",
+            "metadata": {"name": name, "namespace": namespace, "labels": dict(pod.labels)},
+            "spec": {"containers": containers}, "status": status}
+
+
+def _metric_objects(spec: MetricSpec, reading, namespace: str, names: dict[str, list[str]]) -> list[dict]:
+    if isinstance(reading, ResourceMetrics):
+        return [{"apiVersion": "metrics.k8s.io/v1beta1", "kind": "PodMetrics",
+                 "metadata": {"name": name, "namespace": namespace},
+                 "timestamp": _time(sample.timestamp), "window": format_duration(sample.window),
+                 "containers": [{"name": container, "usage": {k: format_milli(v) for k, v in usage.items()}}
+                                for container, usage in sample.containers.items()]}
+                for sample in reading.samples for name in names.get(sample.pod, [sample.pod])]
+    if isinstance(reading, PodsMetrics):
+        return [{"apiVersion": "custom.metrics.k8s.io/v1beta2", "kind": "MetricValueList", "metadata": {},
+                 "items": [{"describedObject": {"kind": "Pod", "namespace": namespace, "name": name,
+                                                "apiVersion": "/v1"},
+                            "metric": {"name": spec.name}, "timestamp": _time(sample.timestamp),
+                            "windowSeconds": int(sample.window), "value": format_milli(sample.value)}
+                           for sample in reading.samples for name in names.get(sample.pod, [sample.pod])]}]
+    if isinstance(reading, ObjectMetric) and spec.described_object is not None:
+        return [{"apiVersion": "custom.metrics.k8s.io/v1beta2", "kind": "MetricValueList", "metadata": {},
+                 "items": [{"describedObject": {"kind": spec.described_object.kind, "namespace": namespace,
+                                                "name": spec.described_object.name,
+                                                "apiVersion": spec.described_object.api_version},
+                            "metric": {"name": spec.name}, "timestamp": _time(reading.timestamp),
+                            "value": format_milli(reading.value)}]}]
+    if isinstance(reading, ExternalMetrics):
+        labels = dict(spec.selector.match_labels) if spec.selector else {}
+        return [{"apiVersion": "external.metrics.k8s.io/v1beta1", "kind": "ExternalMetricValueList",
+                 "metadata": {"namespace": namespace},
+                 "items": [{"metricName": spec.name, "metricLabels": labels, "timestamp": _time(reading.timestamp),
+                            "value": format_milli(value)} for value in reading.values]}]
+    return []
+
+
+def snapshot_for(inputs: SyncInput, manifest: dict) -> dict:
+    hpa = inputs.hpa
+    namespace = hpa.namespace
+    scale = inputs.scale
+    if isinstance(scale, FetchError):
+        raise ScenarioError("a simulated scale read never fails")
+    assert isinstance(scale, Scale)
+    hpa_object = {**manifest, "metadata": {**(manifest.get("metadata") or {}), "name": hpa.name,
+                                           "namespace": namespace}}
+    status: dict[str, Any] = {"currentReplicas": scale.status_replicas}
+    if inputs.previous_conditions:
+        status["conditions"] = [{"type": c.type, "status": c.status, "reason": c.reason, "message": c.message}
+                                for c in inputs.previous_conditions]
+    hpa_object["status"] = status
+    template_pod = inputs.pods[0] if inputs.pods else None
+    requests = {k: format_milli(v) for k, v in template_pod.containers[0].requests.items()} if template_pod else {}
+    target = hpa.scale_target
+    workload = {"apiVersion": target.api_version or "apps/v1", "kind": "Scale" if target.kind not in (
+                    "Deployment", "StatefulSet", "ReplicaSet") else target.kind,
+                "metadata": {"name": target.name, "namespace": namespace},
+                "spec": {"replicas": scale.spec_replicas,
+                         "selector": {"matchLabels": {"app": target.name}},
+                         "template": {"metadata": {"labels": {"app": target.name}},
+                                      "spec": {"containers": [{"name": "app", "resources": {"requests": requests}}]}}},
+                "status": {"replicas": scale.status_replicas}}
+    names = {pod.name: _names(pod) for pod in inputs.pods}
+    items: list[dict] = [hpa_object, workload, *[_pod(pod, name, namespace) for pod in inputs.pods
+                                                 for name in names[pod.name]]]
+    seen_resource = False
+    for spec, reading in zip(hpa.metrics, inputs.readings, strict=False):
+        if isinstance(reading, ResourceMetrics):
+            if seen_resource:
+                continue
+            seen_resource = True
+        items.extend(_metric_objects(spec, reading, namespace, names))
+    state = inputs.state
+    if state is not None:
+        items.append({"apiVersion": "kubectl-hpa.io/v1alpha1", "kind": "ControllerState",
+                      "metadata": {"name": hpa.name, "namespace": namespace},
+                      "recommendations": [{"timestamp": _time(r.timestamp), "replicas": r.replicas}
+                                          for r in state.recommendations] if state.seeded else [],
+                      "scaleUpEvents": [{"timestamp": _time(e.timestamp), "replicaChange": e.replica_change}
+                                        for e in state.scale_up_events],
+                      "scaleDownEvents": [{"timestamp": _time(e.timestamp), "replicaChange": e.replica_change}
+                                          for e in state.scale_down_events]})
+    return {"apiVersion": "v1", "kind": "List",
+            "metadata": {"annotations": {"kubectl-hpa.io/captured-at": _time(inputs.now),
+                                         "kubectl-hpa.io/note": f"kubectl hpa simulate, sync at t={inputs.now:g}s"}},
+            "items": items}
+
+
+def snapshot_document(result: Result, at: float) -> dict:
+    """The snapshot of the last sync at or before ``at`` seconds."""
+    if not result.inputs:
+        raise ScenarioError("the simulation kept no sync inputs")
+    times = [inputs.now for inputs in result.inputs]
+    index = max(0, bisect.bisect_right(times, at) - 1)
+    return snapshot_for(result.inputs[index], result.scenario.hpa_manifest)
