@@ -207,10 +207,9 @@ def decide(inputs: SyncInput) -> Decision:
     limit = normalized.rate_limit
     conditions.set(SCALING_LIMITED, limit.result != normalized.stabilization.result, limit.reason, limit.message)
     if state is not None:
-        state = replace(state, recommendations=normalized.recommendations)
-    decision = _finish(inputs, base, conditions, events, state, METRICS, current, normalized.desired, reason,
-                       metrics=metrics, error=error)
-    return replace(decision, proposed_replicas=proposal, proposing_metric=proposing,
+        state = ControllerState(normalized.recommendations, state.scale_up_events, state.scale_down_events, True)
+    return _finish(inputs, base, conditions, events, state, METRICS, current, normalized.desired, reason,
+                   metrics=metrics, error=error, proposed_replicas=proposal, proposing_metric=proposing,
                    stabilization=normalized.stabilization, rate_limit=limit)
 
 
@@ -227,7 +226,7 @@ def _abort(inputs: SyncInput, base: dict, conditions: _Conditions, events: list[
 
 def _finish(inputs: SyncInput, base: dict, conditions: _Conditions, events: list[Event],
             state: Optional[ControllerState], branch: str, current: int, desired: int, reason: str,
-            metrics: tuple[MetricResult, ...] = (), error: Optional[str] = None) -> Decision:
+            metrics: tuple[MetricResult, ...] = (), error: Optional[str] = None, **details) -> Decision:
     """Rescale if the count changed (assumed to succeed) and record the scale event."""
     rescale = desired != current
     if rescale:
@@ -252,4 +251,5 @@ def _finish(inputs: SyncInput, base: dict, conditions: _Conditions, events: list
                     state.scale_down_events, behavior.scale_down, inputs.now, current - desired))
     return Decision(current_replicas=current, desired_replicas=desired, branch=branch,
                     metrics=metrics, rescale=rescale, rescale_reason=reason if rescale else "",
-                    conditions=conditions.ordered(), events=tuple(events), state=state, error=error, **base)
+                    conditions=conditions.ordered(), events=tuple(events), state=state, error=error, **base,
+                    **details)

@@ -9,7 +9,6 @@ from typing import Any, Optional
 from ..sim.engine import MetricPoint, Result, Step
 
 SPARK = " ▁▂▃▄▅▆▇█"
-MAX_TABLE_ROWS = 120
 
 
 def clock(seconds: float) -> str:
@@ -34,18 +33,22 @@ def metric_text(point: MetricPoint) -> str:
     return f"{current}/{_number(point.target)}{point.unit}"
 
 
+def _cells(step: Step) -> list:
+    return [_number(round(step.load, 2)), *[metric_text(p) for p in step.metrics], f"{step.ready}/{step.replicas}",
+            str(step.desired), step.event, step.limit]
+
+
 def _rows_to_show(steps: list[Step], wide: bool) -> list[Step]:
-    """Every sync in a short run or with -o wide; else the changes, plus enough rows to see the shape."""
-    if wide or len(steps) <= MAX_TABLE_ROWS:
+    """Every sync with -o wide; else a row whenever anything but the time changes, and the last one."""
+    if wide:
         return steps
-    stride = max(1, len(steps) // (MAX_TABLE_ROWS // 2))
-    shown = []
+    shown: list[Step] = []
     previous = None
     for index, step in enumerate(steps):
-        changed = previous is None or step.desired != previous.desired or step.event
-        if changed or index % stride == 0 or index == len(steps) - 1:
+        cells = _cells(step)
+        if cells != previous or index == len(steps) - 1:
             shown.append(step)
-        previous = step
+        previous = cells
     return shown
 
 
@@ -54,13 +57,10 @@ def render_table(result: Result, wide: bool = False) -> str:
 
     names = [point.name for point in result.steps[0].metrics] if result.steps else []
     headers = ["TIME", "LOAD (req/s)", *[name.upper() for name in names], "READY/PODS", "DESIRED", "EVENT", "LIMIT"]
-    rows = []
-    for step in _rows_to_show(result.steps, wide):
-        rows.append([clock(step.t), _number(round(step.load, 2)), *[metric_text(p) for p in step.metrics],
-                     f"{step.ready}/{step.replicas}", step.desired, step.event, step.limit])
+    rows = [[clock(step.t), *_cells(step)] for step in _rows_to_show(result.steps, wide)]
     table = tabulate(rows, headers=headers, tablefmt="plain", disable_numparse=True)
     skipped = len(result.steps) - len(rows)
-    note = f"\n({skipped} quieter syncs not shown; -o wide shows every sync)" if skipped else ""
+    note = f"\n({skipped} syncs that repeat the row above are not shown; -o wide shows every sync)" if skipped else ""
     return table + note + "\n\n" + render_summary(result.summary()) + "\n"
 
 
