@@ -1,6 +1,6 @@
 """API requests and wall time of `kubectl hpa explain` against the test API server (real client, real HTTP).
 
-Run from the repository root: ``python benchmarks/requests.py``. Prints, for one HPA with
+Run from the repository root: ``python benchmarks/api_requests.py``. Prints, for one HPA with
 10 and 1000 pods, and for `-A` over 1, 10 and 50 HPAs, the number of GET requests and the time.
 """
 
@@ -12,8 +12,6 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-# This file is named like the `requests` package the kubernetes client imports: keep its folder off sys.path.
-sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent]
 sys.path[:0] = [str(ROOT), str(ROOT / "fixtures" / "snapshots")]
 
 from pytest_httpserver import HTTPServer  # noqa: E402
