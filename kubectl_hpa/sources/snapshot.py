@@ -102,7 +102,24 @@ class Snapshot:
                 return status
         return None
 
+    _kinds: dict = field(default_factory=dict, init=False, repr=False, compare=False)
+    _indexed: int = field(default=-1, init=False, repr=False, compare=False)
+    _selectors: dict = field(default_factory=dict, init=False, repr=False, compare=False)
+
+    def _index(self) -> dict[str, list[dict]]:
+        """Objects by kind, rebuilt when objects were added: explaining N HPAs stays O(N), not O(N^2)."""
+        if self._indexed != len(self.objects):
+            self._kinds = {}
+            for item in self.objects:
+                self._kinds.setdefault(item.get("kind"), []).append(item)
+            self._indexed = len(self.objects)
+            self._selectors = {}
+        return self._kinds
+
     def of_kind(self, *kinds: str) -> list[dict]:
+        index = self._index()
+        if len(kinds) == 1:
+            return list(index.get(kinds[0], ()))
         return [item for item in self.objects if item.get("kind") in kinds]
 
     @property
@@ -415,8 +432,8 @@ def _policy(raw: Any, source: str, where: str) -> ScalingPolicy:
 
 
 def _find(snapshot: Snapshot, kind: str, name: str, namespace: str) -> Optional[dict]:
-    for item in snapshot.objects:
-        if item.get("kind") == kind and _name(item) == name and _namespace(item, namespace) == namespace:
+    for item in snapshot.of_kind(kind):
+        if _name(item) == name and _namespace(item, namespace) == namespace:
             return item
     return None
 
@@ -675,17 +692,26 @@ def selecting_hpas(snapshot: Snapshot, hpa: HPASpec, pods: Iterable[Pod], select
         if _name(other) == hpa.name:
             keys.append(hpa.key)
             continue
-        try:
-            other_spec = parse_hpa(other, snapshot.source)
-            other_scale = parse_scale(snapshot, other_spec)
-            if isinstance(other_scale, FetchError):
-                continue
-            theirs = parse_selector(other_scale.selector or "")
-        except (SnapshotError, SelectorError):
-            continue
-        if other_scale.selector and any(theirs.matches(pod.labels) for pod in my_pods):
-            keys.append(other_spec.key)
+        theirs = _target_selector(snapshot, other)
+        if theirs is not None and any(theirs.matches(pod.labels) for pod in my_pods):
+            keys.append(f"{_namespace(other)}/{_name(other)}")
     return tuple(sorted(keys))
+
+
+def _target_selector(snapshot: Snapshot, hpa_object: dict):
+    """The parsed scale selector of an HPA's target, once per snapshot (None when it has none)."""
+    snapshot._index()
+    key = (_namespace(hpa_object), _name(hpa_object))
+    if key not in snapshot._selectors:
+        selector = None
+        try:
+            scale = parse_scale(snapshot, parse_hpa(hpa_object, snapshot.source))
+            if not isinstance(scale, FetchError) and scale.selector:
+                selector = parse_selector(scale.selector)
+        except (SnapshotError, SelectorError):
+            pass
+        snapshot._selectors[key] = selector
+    return snapshot._selectors[key]
 
 
 def newest_metric_time(snapshot: Snapshot) -> Optional[float]:
