@@ -12,7 +12,9 @@ import click
 
 from ..core.quantity import parse_duration
 from ..timefmt import format_time
+from ..sources.cluster_client import ConnectionOptions
 from .common import OutputEnv, UserError, controller_options, settings_from
+from .connection import connection_options
 
 SIM_OUTPUTS = ("table", "wide", "csv", "json", "yaml")
 DEFAULT_SCENARIO = "bootcamp.yaml"
@@ -50,11 +52,16 @@ def _duration(ctx: click.Context, param: click.Parameter, value: Optional[str]) 
 @click.option("--step", "query_step", default="15s", show_default=True, metavar="DURATION", help="Query resolution.")
 @click.option("--snapshot-at", callback=_duration, metavar="DURATION",
               help="Instead of the timeline, print the snapshot of the sync at this time (for explain -f).")
+@click.option("--from-cluster", "from_cluster", metavar="NAME",
+              help="Simulate a live HPA: its spec, its target's replicas and its pods' requests come from the cluster.")
+@click.option("-n", "--namespace", metavar="NS", help="The namespace of --from-cluster (default: the context's).")
+@connection_options
 @controller_options
 def simulate(scenario_file: Optional[str], hpa_files: tuple[str, ...], compare: bool, duration: Optional[float],
              seed: Optional[int], output: str, plot_path: Optional[str], recording: Optional[str],
              prometheus_url: Optional[str], query: Optional[str], since: Optional[float], query_step: str,
-             snapshot_at: Optional[float], **controller: Optional[float]) -> None:
+             snapshot_at: Optional[float], from_cluster: Optional[str], namespace: Optional[str],
+             connection: ConnectionOptions, **controller: Optional[float]) -> None:
     """Replay the HPA algorithm over a load profile, fast and offline, to tune an HPA before deploying it.
 
     With no SCENARIO, replays the classic tutorial: kubernetes-bootcamp at 10% CPU, min 1, max 10,
@@ -66,6 +73,7 @@ def simulate(scenario_file: Optional[str], hpa_files: tuple[str, ...], compare: 
       kubectl hpa simulate scenario.yaml --duration 30d -o json
       kubectl hpa simulate scenario.yaml --hpa window-300s.yaml --hpa window-60s.yaml --plot compare.png
       kubectl hpa simulate scenario.yaml --compare-with recorded.jsonl
+      kubectl hpa simulate scenario.yaml --from-cluster web -n shop   # the live HPA under the scenario's load
     """
     from ..sim.compare import compare as compare_runs
     from ..sim.engine import simulate as run
@@ -80,6 +88,8 @@ def simulate(scenario_file: Optional[str], hpa_files: tuple[str, ...], compare: 
                 scenario = read_scenario(Path(path))
         else:
             scenario = read_scenario(Path(scenario_file))
+        if from_cluster:
+            scenario = _from_cluster(scenario, from_cluster, namespace, connection)
         scenario = _apply_overrides(scenario, seed, controller)
         variants = list(scenario.variants)
         for name in hpa_files:
@@ -129,6 +139,36 @@ def simulate(scenario_file: Optional[str], hpa_files: tuple[str, ...], compare: 
             raise UserError("--plot needs matplotlib: pip install 'kubectl-hpa[plot]'") from None
         plot(results, Path(plot_path), comparison.observed if comparison else None)
     _write(env, results, output, comparison)
+
+
+def _from_cluster(scenario, name: str, namespace: Optional[str], connection: ConnectionOptions):
+    """The scenario's load and model around a live HPA: its manifest, replicas and per-pod requests (GETs only)."""
+    from ..sim.scenario import Variant, hpa_spec
+    from ..sources.snapshot import SnapshotError, choose_hpa, parse_hpa, parse_pod, parse_scale
+    from .explain import read_cluster
+
+    _document, snapshot, scope = read_cluster(connection, name, namespace, False)
+    try:
+        hpa_object = choose_hpa(snapshot, name, scope or None)
+        scale = parse_scale(snapshot, parse_hpa(hpa_object, snapshot.source))
+    except SnapshotError as error:
+        raise UserError(str(error)) from None
+    if not hasattr(scale, "spec_replicas"):
+        raise UserError(f"cannot read the scale of {name}'s target: {scale.message}")
+    manifest = {key: hpa_object[key] for key in ("apiVersion", "kind", "spec") if key in hpa_object}
+    manifest["metadata"] = {"name": hpa_object["metadata"]["name"],
+                            "namespace": hpa_object["metadata"].get("namespace", "default")}
+    requests = dict(scenario.workload.requests)
+    pods = [parse_pod(item, snapshot.source) for item in snapshot.of_kind("Pod")]
+    running = next((pod for pod in pods if pod.phase == "Running" and not pod.deleted), pods[0] if pods else None)
+    if running is not None:  # what a Utilization target divides by: every container, native sidecars too
+        for resource in ("cpu", "memory"):
+            values = [c.requests.get(resource) for c in running.containers + running.sidecars]
+            if values and all(value is not None for value in values):
+                requests[resource] = sum(values)
+    variant = Variant(manifest["metadata"]["name"], hpa_spec(manifest, f"cluster HPA {name}"), manifest)
+    workload = replace(scenario.workload, replicas=scale.spec_replicas, requests=requests)
+    return replace(scenario.with_variant(variant), workload=workload)
 
 
 def _apply_overrides(scenario, seed: Optional[int], controller: dict):
