@@ -11,8 +11,8 @@ from typing import Optional
 import click
 
 from ..core.quantity import parse_duration
-from ..timefmt import format_time
 from ..sources.cluster_client import ConnectionOptions
+from ..timefmt import format_time
 from .common import OutputEnv, UserError, controller_options, settings_from
 from .connection import connection_options
 

@@ -30,6 +30,9 @@ from kubectl_hpa.sources.snapshot import CLIENT_SIDE, REQUEST, load_text
 BUILTIN = {("apps", "deployments"): "Deployment", ("apps", "statefulsets"): "StatefulSet",
            ("apps", "replicasets"): "ReplicaSet", ("", "replicationcontrollers"): "ReplicationController"}
 MAX_DELAY = 5.0  # every injected delay is bounded
+WATCH_CAP = 30.0  # every watch stream is bounded in time
+WATCHED = {"horizontalpodautoscalers": "HorizontalPodAutoscaler", "pods": "Pod", "events": "Event",
+           **{plural: kind for (_group, plural), kind in BUILTIN.items()}}
 
 
 def _ns(obj: dict) -> str:
@@ -62,6 +65,16 @@ class FakeAPIServer:
         self.tokens: Optional[set[str]] = None  # accepted bearer tokens (None: any)
         self.requests: list[tuple[str, str, dict]] = []
         self._lock = threading.Lock()
+        # Watch support: every change made through upsert/remove is logged with a resourceVersion;
+        # a watch replays the log after its resourceVersion, then waits for more (bounded).
+        self.rv = 48300
+        self.compacted = 48300  # watches from an older resourceVersion get an ERROR event with 410 Gone
+        self.change_log: list[tuple[int, str, dict]] = []  # (resourceVersion, ADDED|MODIFIED|DELETED, object)
+        self.watch_cap = WATCH_CAP  # seconds a watch stays open at most, whatever timeoutSeconds asks
+        self.open_watches = 0
+        self._changed = threading.Condition(self._lock)
+        self._drops = 0  # drop_watches() generation
+        self._abrupt = False
         server.expect_request(re.compile(".*")).respond_with_handler(self.handle)
 
     # ------------------------------------------------------------------ set-up
@@ -124,6 +137,8 @@ class FakeAPIServer:
         recorded = self._recorded_failure(request.path)
         if recorded is not None:
             return recorded
+        if request.args.get("watch") in ("true", "1"):
+            return self._watch(request.path, request.args, request.environ.get("werkzeug.socket"))
         try:
             body = self.route(request.path, request.args)
         except LookupError as missing:
@@ -187,7 +202,7 @@ class FakeAPIServer:
         return None
 
     def _list(self, kind: str, api_version: str, items: list[dict]) -> dict:
-        return {"kind": f"{kind}List", "apiVersion": api_version, "metadata": {"resourceVersion": "48300"},
+        return {"kind": f"{kind}List", "apiVersion": api_version, "metadata": {"resourceVersion": str(self.rv)},
                 "items": [_strip_kind(i) for i in items]}
 
     @staticmethod
@@ -364,6 +379,130 @@ class FakeAPIServer:
             if item.get("window") is not None:
                 out["windowSeconds"] = item["window"]
         return out
+
+    # ------------------------------------------------------------------ watch streams
+
+    def upsert(self, obj: dict) -> dict:
+        """Add or replace an object (by kind, namespace, name) as a write would: new resourceVersion, a watch event."""
+        with self._changed:
+            self.rv += 1
+            obj = {**obj, "metadata": {**(obj.get("metadata") or {}), "resourceVersion": str(self.rv)}}
+            key = (obj.get("kind"), _ns(obj), _name(obj))
+            for index, item in enumerate(self.objects):
+                if (item.get("kind"), _ns(item), _name(item)) == key:
+                    self.objects[index] = obj
+                    self.change_log.append((self.rv, "MODIFIED", obj))
+                    break
+            else:
+                self.objects.append(obj)
+                self.change_log.append((self.rv, "ADDED", obj))
+            self._changed.notify_all()
+            return obj
+
+    def remove(self, kind: str, namespace: str, name: str) -> None:
+        with self._changed:
+            for index, item in enumerate(self.objects):
+                if (item.get("kind"), _ns(item), _name(item)) == (kind, namespace, name):
+                    self.rv += 1
+                    gone = self.objects.pop(index)
+                    gone = {**gone, "metadata": {**(gone.get("metadata") or {}), "resourceVersion": str(self.rv)}}
+                    self.change_log.append((self.rv, "DELETED", gone))
+                    self._changed.notify_all()
+                    return
+        raise LookupError(f"{kind} {namespace}/{name} not served")
+
+    def compact(self) -> None:
+        """etcd compaction: every watch from a resourceVersion before now is answered with 410 Gone."""
+        with self._changed:
+            self.compacted = self.rv
+            self.change_log = []
+            self._changed.notify_all()
+
+    def drop_watches(self, abrupt: bool = True) -> None:
+        """End every open watch: abruptly (the connection breaks mid-stream) or as a server timeout does."""
+        with self._changed:
+            self._drops += 1
+            self._abrupt = abrupt
+            self._changed.notify_all()
+
+    def restart(self, compact: bool = True) -> None:
+        """An API server restart: open watches break, the port refuses connections, then serves again."""
+        self.drop_watches(abrupt=True)
+        self.server.stop()
+        if compact:
+            self.compact()
+        self.server.start()
+
+    def _watch(self, path: str, args: Any, sock: Any = None) -> Response:
+        parts = [p for p in path.split("/") if p]
+        ns, rest, _group, _version = self._split(parts)
+        kind = WATCHED.get(rest[0] if rest else "")
+        if kind is None:
+            return self._status(405, "MethodNotAllowed", "the server does not allow this method on the requested resource")
+        try:
+            since = int(args.get("resourceVersion") or 0)
+        except ValueError:
+            return self._status(400, "BadRequest", f"invalid resource version: {args.get('resourceVersion')}")
+        timeout = min(float(args.get("timeoutSeconds") or self.watch_cap), self.watch_cap)
+        selector = args.get("labelSelector")
+        matcher = parse_selector(selector) if selector else None
+        fields = [clause.partition("=")[::2] for clause in (args.get("fieldSelector") or "").split(",") if clause]
+
+        def wanted(obj: dict) -> bool:
+            if obj.get("kind") != kind or (ns is not None and _ns(obj) != ns):
+                return False
+            if matcher is not None and not matcher.matches((obj.get("metadata") or {}).get("labels") or {}):
+                return False
+            for key, value in fields:
+                source: Any = obj
+                for step in key.split("."):
+                    source = (source or {}).get(step) if isinstance(source, dict) else None
+                if str(source) != value:
+                    return False
+            return True
+
+        def stream():
+            with self._changed:
+                self.open_watches += 1
+                drops = self._drops
+                gone = since and since < self.compacted
+            try:
+                if gone:
+                    status = {"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Failure",
+                              "message": f"too old resource version: {since} ({self.compacted})", "reason": "Expired",
+                              "code": 410}
+                    yield json.dumps({"type": "ERROR", "object": status}) + "\n"
+                    return
+                sent, deadline = since or self.rv, time.monotonic() + timeout
+                while True:
+                    with self._changed:
+                        pending = [(rv, kind_, obj) for rv, kind_, obj in self.change_log if rv > sent]
+                        if not pending and self._drops == drops and time.monotonic() < deadline:
+                            self._changed.wait(min(0.5, max(0.0, deadline - time.monotonic())))
+                            pending = [(rv, kind_, obj) for rv, kind_, obj in self.change_log if rv > sent]
+                        dropped, abrupt = self._drops != drops, self._abrupt
+                    for rv, event, obj in pending:
+                        sent = rv
+                        if wanted(obj):
+                            yield json.dumps({"type": event, "object": obj}) + "\n"
+                    if dropped:
+                        if abrupt:  # break the TCP connection mid-stream, as a crashing server does
+                            if sock is not None:
+                                import socket
+
+                                try:
+                                    sock.shutdown(socket.SHUT_RDWR)
+                                except OSError:
+                                    pass
+                            raise ConnectionAbortedError("watch dropped by the test")
+                        return
+                    if time.monotonic() >= deadline:
+                        return
+            finally:
+                with self._changed:
+                    self.open_watches -= 1
+
+        return Response(stream(), status=200, content_type="application/json")
 
     # ------------------------------------------------------------------ assertions
 
