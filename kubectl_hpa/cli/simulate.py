@@ -133,10 +133,12 @@ def simulate(scenario_file: Optional[str], hpa_files: tuple[str, ...], compare: 
         env.write(to_yaml(snapshot_document(results[0][1], snapshot_at)))
         return
     if plot_path:
-        try:
-            from ..render.plot import plot
-        except ImportError:
-            raise UserError("--plot needs matplotlib: pip install 'kubectl-hpa[plot]'") from None
+        import importlib.util
+
+        if importlib.util.find_spec("matplotlib") is None:
+            raise UserError("--plot needs matplotlib: pip install 'kubectl-hpa[plot]'")
+        from ..render.plot import plot
+
         plot(results, Path(plot_path), comparison.observed if comparison else None)
     _write(env, results, output, comparison)
 

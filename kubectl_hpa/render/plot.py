@@ -18,7 +18,7 @@ def plot(results: list[tuple[str, Result]], path: Path, observed: Optional[tuple
     figure, (load_axis, metric_axis, replica_axis) = plt.subplots(3, 1, sharex=True, figsize=(10, 7.5))
     first = results[0][1]
     minutes = [step.t / 60 for step in first.steps]
-    load_axis.plot(minutes, [step.load for step in first.steps], color="tab:gray")
+    load_axis.step(minutes, [step.load for step in first.steps], where="post", color="tab:gray")
     load_axis.set_ylabel("load (req/s)")
     load_axis.set_title(f"{first.scenario.name}: {first.load.description}")
     for label, result in results:
