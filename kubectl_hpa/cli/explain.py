@@ -86,12 +86,15 @@ def _at(value: Optional[str]) -> Optional[float]:
               "kubectl-hpa.io/captured-at annotation, else its newest metric timestamp).")
 @click.option("--color", type=click.Choice(["auto", "always", "never"]), default="auto", show_default=True,
               help="Colour on a terminal; NO_COLOR turns it off.")
+@click.option("--timeline", "timeline", metavar="FILE.jsonl", type=click.Path(dir_okay=False),
+              help="Replay a recording of `kubectl hpa watch --record`: per rescale, what the controller saw and "
+                   "why it moved.")
 @click.option("--exit-code/--no-exit-code", "exit_code", default=None,
               help="Exit 3 when a diagnostic finds a problem (default: on for a cluster, off with -f).")
 @connection_options
 @controller_options
 def explain(name: Optional[str], filename: Optional[str], namespace: Optional[str], all_namespaces: bool,
-            output: Optional[str], at: Optional[str], color: str, exit_code: Optional[bool],
+            output: Optional[str], at: Optional[str], color: str, timeline: Optional[str], exit_code: Optional[bool],
             connection: ConnectionOptions, **controller: Optional[float]) -> None:
     """Explain why an HPA has the replicas it has, exactly as the controller computes it, and diagnose its
     metric pipeline.
@@ -108,6 +111,9 @@ def explain(name: Optional[str], filename: Optional[str], namespace: Optional[st
     (with -f only when --exit-code is given).
     """
     env = OutputEnv.detect(color)
+    if timeline is not None:
+        _replay(env, timeline, name, namespace)
+        return
     settings = settings_from(**controller)
     moment = _at(at)
     live = filename is None
@@ -167,6 +173,19 @@ def explain(name: Optional[str], filename: Optional[str], namespace: Optional[st
         env.write(render_diagnosis(findings, env.style, wide=output == "wide"))
     if fail_on_problems and _problems(findings):
         sys.exit(EXIT_PROBLEMS)
+
+
+def _replay(env: OutputEnv, timeline: str, name: Optional[str], namespace: Optional[str]) -> None:
+    from pathlib import Path
+
+    from ..record import RecordError
+    from ..watch.replay import load, render_replay
+
+    try:
+        observations = load(Path(timeline), name, namespace)
+    except RecordError as error:
+        raise UserError(str(error)) from None
+    env.write(render_replay(observations, env.style))
 
 
 def _problems(findings: list) -> bool:

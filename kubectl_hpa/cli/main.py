@@ -16,6 +16,7 @@ COMMANDS = {
     "explain": ("kubectl_hpa.cli.explain", "explain", "Explain why an HPA has the replicas it has, step by step."),
     "snapshot": ("kubectl_hpa.cli.snapshot", "snapshot", "Capture what the controller reads for one HPA (for explain -f)."),
     "simulate": ("kubectl_hpa.cli.simulate", "simulate", "Replay an HPA over a load profile, offline, before deploying it."),
+    "watch": ("kubectl_hpa.cli.watch", "watch", "Watch HPAs decide, live: verdicts, stabilization, history; --record a timeline."),
 }
 
 

@@ -255,7 +255,7 @@ class SyncInput:
     settings: ControllerSettings = ControllerSettings()
     state: Optional[ControllerState] = None
     selecting_hpas: tuple[str, ...] = ()  # namespace/name of every HPA whose selector picks these pods
-    previous_conditions: tuple["Condition", ...] = ()  # the HPA's status.conditions before this sync
+    previous_conditions: tuple[Condition, ...] = ()  # the HPA's status.conditions before this sync
     previous_desired_replicas: Optional[int] = None  # status.desiredReplicas before this sync
 
 

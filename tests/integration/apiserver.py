@@ -412,8 +412,9 @@ class FakeAPIServer:
         raise LookupError(f"{kind} {namespace}/{name} not served")
 
     def compact(self) -> None:
-        """etcd compaction: every watch from a resourceVersion before now is answered with 410 Gone."""
+        """etcd compaction: every resourceVersion handed out so far is too old; watches from one get 410 Gone."""
         with self._changed:
+            self.rv += 1
             self.compacted = self.rv
             self.change_log = []
             self._changed.notify_all()
@@ -488,12 +489,11 @@ class FakeAPIServer:
                     if dropped:
                         if abrupt:  # break the TCP connection mid-stream, as a crashing server does
                             if sock is not None:
+                                import contextlib
                                 import socket
 
-                                try:
+                                with contextlib.suppress(OSError):
                                     sock.shutdown(socket.SHUT_RDWR)
-                                except OSError:
-                                    pass
                             raise ConnectionAbortedError("watch dropped by the test")
                         return
                     if time.monotonic() >= deadline:

@@ -1,0 +1,117 @@
+"""`kubectl hpa watch` end to end: --once, --record, explain --timeline, plain lines from a subprocess, exit codes."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from kubectl_hpa.record import Observation, read_observations
+from tests.conftest import ROOT
+from tests.integration.conftest import run
+from tests.watch.conftest import wait_for
+from tests.watch.objects import app, hpa, listing
+from tests.watch.test_engine import T0, check_golden
+
+
+def test_once_prints_one_frame(api, kubeconfig) -> None:
+    now = time.time()
+    api.load(listing(app("web", "shop", 3, "150m", now), app("idle", "shop", 2, "100m", now)))
+    code, out, err = run(kubeconfig, "watch", "--once")
+    assert code == 0, err
+    lines = out.splitlines()
+    assert lines[0].startswith("kubectl hpa watch: namespace shop, 2 HPAs")
+    assert "\033" not in out  # not a terminal: no escape codes
+    assert any(line.startswith("web ") and "3 -> 5" in line and "scaling up" in line for line in lines)
+    assert not any("watch=true" in path for path in api.paths())  # --once lists, never watches
+
+
+def test_usage_and_errors(api, kubeconfig, tmp_path) -> None:
+    code, _out, err = run(kubeconfig, "watch", "web", "-A")
+    assert code == 2 and "across all namespaces" in err
+    code, _out, err = run(kubeconfig, "watch", "--interval", "0")
+    assert code == 2
+    api.load(listing([]))
+    api.fault("horizontalpodautoscalers", 403, "forbidden")
+    code, _out, err = run(kubeconfig, "watch", "--once")
+    assert code == 1 and err.startswith("error: forbidden") and len(err.splitlines()) == 1
+    dead = tmp_path / "dead"
+    dead.write_text(Path(kubeconfig).read_text().replace(api.url, "http://127.0.0.1:9"))
+    code, _out, err = run(dead, "watch", "--once")
+    assert code == 1 and "connection refused" in err and "Traceback" not in err
+
+
+def test_record_is_the_timeline_format(api, kubeconfig, tmp_path) -> None:
+    api.load(listing(app("web", "shop", 3, "150m", time.time())))
+    record = tmp_path / "run.jsonl"
+    code, _out, err = run(kubeconfig, "watch", "--interval", "0.1", "--max-refreshes", "3", "--record", str(record))
+    assert code == 0, err
+    lines = record.read_text().splitlines()
+    assert len(lines) == 3 and all(json.loads(line)["hpa"] == {"namespace": "shop", "name": "web"} for line in lines)
+    observations = read_observations(record)
+    assert [o.current_replicas for o in observations] == [3, 3, 3]
+    first = observations[0]
+    assert first.metrics[0] == {"name": "cpu", "type": "Resource", "current": 75, "target": 50, "unit": "%"}
+    assert first.verdict == "scaling up" and first.extra["computedReplicas"] == 5
+    assert {c["type"] for c in first.conditions} == {"AbleToScale", "ScalingActive", "ScalingLimited"}
+
+
+def _recording(path: Path) -> None:
+    steps = [(0, 3, 3, 40, "holding: within tolerance", None), (15, 3, 5, 75, "scaling up", None),
+             (30, 5, 5, 48, "holding: within tolerance", (25, "New size: 5; reason: cpu resource utilization "
+                                                             "(percentage of request) above target")),
+             (45, 5, 5, 12, "held by the scale-down window until 11:12:10 (max recommendation 5, wants 2)", None),
+             (330, 2, 2, 30, "holding: within tolerance", None)]
+    with path.open("w") as handle:
+        for offset, current, desired, cpu, verdict, event in steps:
+            extra: dict = {"target": "Deployment/web", "computedReplicas": desired}
+            if desired != current:
+                extra["rescaleReason"] = "cpu resource utilization (percentage of request) above target"
+            if event:
+                from kubectl_hpa.timefmt import format_time
+
+                extra["lastRescale"] = {"time": format_time(T0 + event[0]), "message": event[1]}
+            handle.write(Observation(
+                time=T0 + offset, namespace="shop", name="web", current_replicas=current, desired_replicas=desired,
+                metrics=({"name": "cpu", "type": "Resource", "current": cpu, "target": 50, "unit": "%"},),
+                conditions=({"type": "AbleToScale", "status": "True", "reason": "ReadyForNewScale", "message": "m"},),
+                verdict=verdict, extra=extra).to_json() + "\n")
+
+
+def test_explain_timeline_replays_a_recording(kubeconfig, tmp_path) -> None:
+    record = tmp_path / "run.jsonl"
+    _recording(record)
+    code, out, err = run(kubeconfig, "explain", "--timeline", str(record))
+    assert code == 0, err
+    check_golden("timeline-replay.txt", out)
+    assert "3 -> 5 (scale up)" in out and "5 -> 2 (scale down)" in out
+    code, _out, err = run(kubeconfig, "explain", "other", "--timeline", str(record))
+    assert code == 1 and "no observations of default/other" in err
+    code, _out, err = run(kubeconfig, "explain", "--timeline", str(tmp_path / "missing.jsonl"))
+    assert code == 1 and err.startswith("error: ")
+
+
+def test_plain_lines_from_a_pipe_and_ctrl_c(api, kubeconfig) -> None:
+    now = time.time()
+    api.load(listing(app("web", "shop", 3, "150m", now)))
+    process = subprocess.Popen([sys.executable, "-m", "kubectl_hpa", "watch", "--interval", "0.2"], cwd=ROOT,
+                               env={**os.environ, "KUBECONFIG": str(kubeconfig), "NO_COLOR": ""},
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        first = process.stdout.readline()
+        assert " shop/web Deployment/web cpu: 75%/50% replicas 3 -> 5 " in first
+        wait_for(lambda: api.open_watches >= 4, what="the watches to open")
+        api.upsert(hpa("web", "shop", "web", 3, max_replicas=4))
+        second = process.stdout.readline()
+        assert "replicas 3 -> 4 (min 1, max 4): scaling up" in second
+        process.send_signal(signal.SIGINT)
+        out, err = process.communicate(timeout=10)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait(5)
+    assert process.returncode == 0 and "Traceback" not in err, err
