@@ -23,9 +23,15 @@ def verdict(decision: Decision) -> str:
         return "error: " + ("ambiguous selector" if branch == branches.AMBIGUOUS_SELECTOR else "invalid selector")
     if branch == branches.INVALID_METRICS:
         return "metric failing: holding"
-    if decision.rescale:
-        return f"scaling {'up' if decision.desired_replicas > decision.current_replicas else 'down'}"
     stabilization, limit = decision.stabilization, decision.rate_limit
+    if decision.rescale:
+        direction = "up" if decision.desired_replicas > decision.current_replicas else "down"
+        if limit is not None and stabilization is not None and limit.result != stabilization.result:
+            bounds = {"TooManyReplicas": "max", "TooFewReplicas": "min"}
+            if limit.reason in bounds:
+                return f"scaling {direction} to {bounds[limit.reason]} {limit.result}"
+            return f"scaling {direction} (limited to {limit.result} by {limit.reason})"
+        return f"scaling {direction}"
     if limit is not None and stabilization is not None and limit.result != stabilization.result:
         if limit.reason == "TooManyReplicas":
             return "at max"
@@ -67,10 +73,3 @@ def summary_row(decision: Decision) -> list[str]:
 
 
 SUMMARY_HEADERS = ["VERDICT", "NAMESPACE", "NAME", "REFERENCE", "METRICS (CURRENT/TARGET)", "MIN", "MAX", "REPLICAS"]
-
-
-def render_table(decisions: list[Decision]) -> str:
-    from tabulate import tabulate  # lazily: tables only
-
-    rows = [summary_row(decision) for decision in decisions]
-    return tabulate(rows, headers=SUMMARY_HEADERS, tablefmt="plain", disable_numparse=True) + "\n"

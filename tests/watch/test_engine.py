@@ -79,7 +79,8 @@ def test_verdicts_and_golden_frame(api, kubeconfig) -> None:
     # The window is ours: 300 s after the first sight, scale-down is allowed.
     now[0] = T0 + 301
     later = {row.name: row for row in watcher.refresh().rows}
-    assert later["idle"].verdict == "scaling down" and later["idle"].desired == 2
+    # 10% wants 1, below minReplicas: the controller stops at min.
+    assert later["idle"].verdict == "scaling down to min 2" and later["idle"].desired == 2
 
 
 def test_stabilization_window_tracks_recommendations(api, kubeconfig) -> None:
@@ -115,7 +116,7 @@ def test_forbidden_metric_shows_and_keeps_going(api, kubeconfig) -> None:
     assert rows["web"].metrics[0].cell == "cpu: <forbidden>/50%"
     assert rows["web"].verdict == "metric failing (forbidden): holding" and rows["web"].tone == "bad"
     # 30 per pod against 10 proposes 6; the legacy scale-up limit (max(2 x 2, 4)) allows 4 this sync.
-    assert rows["rps"].verdict == "scaling up" and rows["rps"].desired == 4
+    assert rows["rps"].verdict == "scaling up (limited to 4 by ScaleUpLimit)" and rows["rps"].desired == 4
     assert rows["rps"].observation.extra["proposedReplicas"] == 6
     assert rows["web"].observation.metrics[0]["error"] == "forbidden"
 
