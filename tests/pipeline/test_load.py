@@ -38,7 +38,10 @@ def test_locust_counts_match_app_counter_and_plan(app: AppProcess, tmp_path: Pat
     requests = sum(entry["num_requests"] for entry in entries)
     failures = sum(entry["num_failures"] for entry in entries)
     assert failures == 0
-    assert app.counter() - before == requests
+    # Every request locust recorded reached the app. A request still in flight when locust stops its users
+    # is served and counted by the app but never recorded by locust: at most one per user (5 at the end).
+    served = app.counter() - before
+    assert requests <= served <= requests + max(plan.users_at(t) or 0 for t in range(int(plan.total_duration_s)))
 
     # Pacing: 10 req/s per user over the planned user-seconds (1*5 + 3*5 + 3,3,4,4,5 + 2*5 = 49).
     planned = sum(plan.offered_rate_at(t) for t in range(int(plan.total_duration_s)))
