@@ -35,7 +35,6 @@ class Step:
     metrics: tuple[MetricPoint, ...]
     event: str = ""  # set on a rescale: its reason and the limit that applied
     limit: str = ""
-    verdict: str = ""
 
 
 @dataclass
@@ -90,8 +89,6 @@ def _limit(decision: Decision) -> str:
 
 def simulate(scenario: Scenario, load: LoadProfile, duration: float, keep_inputs: bool = False) -> Result:
     """Run one sync every ``controller.sync_period`` seconds from t = 0 to ``duration``."""
-    from ..render.summary import verdict
-
     world = World(scenario, load.rate_at)
     result = Result(scenario=scenario, load=load, duration=duration)
     state = ControllerState()
@@ -116,7 +113,7 @@ def simulate(scenario: Scenario, load: LoadProfile, duration: float, keep_inputs
             event = f"{current} -> {decision.desired_replicas}: {decision.rescale_reason}"
         result.steps.append(Step(t=now, load=load.rate_at(now), replicas=current, ready=ready,
                                  desired=decision.desired_replicas, metrics=_metric_points(decision),
-                                 event=event, limit=limit, verdict=verdict(decision)))
+                                 event=event, limit=limit))
         if keep_inputs:
             result.inputs.append(inputs)
             result.decisions.append(decision)
