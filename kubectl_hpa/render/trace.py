@@ -257,7 +257,8 @@ def _stabilization_lines(decision: Decision, history_known: bool) -> list[str]:
                      f"highest {s.down_recommendation} (recent: {recent})")
     if s.result != decision.proposed_replicas:
         lines.append(f"stabilized: {decision.proposed_replicas} -> {s.result}   [{s.reason}]")
-        if s.allowed_down_at is not None and s.reason == "ScaleDownStabilized":
+        if s.allowed_down_at is not None and s.reason == "ScaleDownStabilized" and \
+                (decision.proposed_replicas or 0) < decision.current_replicas:
             lines.append(f"a scale-down to {decision.proposed_replicas} is allowed from "
                          f"{format_time(s.allowed_down_at)} if the proposal holds")
     else:
