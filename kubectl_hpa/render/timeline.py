@@ -152,10 +152,12 @@ def render_chart(result: Result, width: int = 72) -> str:
         return ""
     lines = [f"load      {sparkline([s.load for s in steps], width)}  peak {_number(round(max(s.load for s in steps), 1))} req/s"]
     if steps[0].metrics:
-        first = [s.metrics[0].current or 0.0 for s in steps]
+        # Drawn against twice the target, so the target sits at mid-height and "above target" is the upper half.
         target = steps[0].metrics[0].target
-        lines.append(f"{steps[0].metrics[0].name[:9]:<9} {sparkline(first, width)}  target {_number(target)}"
-                     f"{steps[0].metrics[0].unit}")
+        ceiling = 2 * target if target > 0 else None
+        first = [min(s.metrics[0].current or 0.0, ceiling or float("inf")) for s in steps]
+        lines.append(f"{steps[0].metrics[0].name[:9]:<9} {sparkline(first, width, ceiling)}  target "
+                     f"{_number(target)}{steps[0].metrics[0].unit} at mid-height")
     top = float(result.scenario.hpa.max_replicas)
     lines.append(f"replicas  {sparkline([float(s.desired) for s in steps], width, top)}  "
                  f"max {result.scenario.hpa.max_replicas}")
