@@ -93,8 +93,11 @@ def simulate(scenario_file: Optional[str], hpa_files: tuple[str, ...], compare: 
         scenario = _apply_overrides(scenario, seed, controller)
         variants = list(scenario.variants)
         for name in hpa_files:
-            manifest = load_hpa_file(Path(name))
-            variants.append(Variant(Path(name).stem, _hpa(manifest, f"--hpa {name}"), manifest))
+            try:  # these errors name their own file
+                manifest = load_hpa_file(Path(name))
+                variants.append(Variant(Path(name).stem, _hpa(manifest, name), manifest))
+            except ScenarioError as error:
+                raise UserError(str(error)) from None
         if prometheus_url:
             if not query:
                 raise UserError("--prometheus needs --query (a PromQL expression giving requests per second)")
