@@ -15,8 +15,8 @@ GOLDEN = Path(__file__).resolve().parent / "golden"
 UPDATE_GOLDEN = os.environ.get("UPDATE_GOLDEN") == "1"
 
 
-def require_binary(name: str, install_hint: str) -> str:
-    """A real binary the test needs: skip where it is missing, fail instead when CI asks for it."""
+def require_binary(name: str, install_hint: str, required_by: str = "KUBECTL_HPA_REQUIRE_PROMETHEUS") -> str:
+    """A real binary the test needs: skip where it is missing, fail instead when CI sets ``required_by=1``."""
     import shutil
 
     import pytest
@@ -25,6 +25,6 @@ def require_binary(name: str, install_hint: str) -> str:
     if path:
         return path
     reason = f"{name} binary not found on PATH ({install_hint})"
-    if os.environ.get("KUBECTL_HPA_REQUIRE_PROMETHEUS") == "1":
-        pytest.fail(f"{reason}; KUBECTL_HPA_REQUIRE_PROMETHEUS=1 makes this a failure", pytrace=False)
+    if os.environ.get(required_by) == "1":
+        pytest.fail(f"{reason}; {required_by}=1 makes this a failure", pytrace=False)
     pytest.skip(reason)

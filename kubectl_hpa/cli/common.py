@@ -55,16 +55,27 @@ class OutputEnv:
         self.stdout.flush()
 
 
-def duration_option(name: str, default: str, help_text: str) -> Callable:
+def duration_callback(minimum: float = 0.0, exclusive: bool = False,
+                      examples: str = "30s, 5m or 1h30m") -> Callable:
+    """A click callback: a Go duration (``90s``, ``1m30s``) or bare seconds, to float seconds, bounded below."""
+
     def convert(ctx: click.Context, param: click.Parameter, value: Optional[str]) -> Optional[float]:
         if value is None:
             return None
         try:
-            return parse_duration(value)
-        except ValueError as error:
-            raise click.BadParameter(str(error)) from None
+            seconds = parse_duration(value)
+        except ValueError:
+            raise click.BadParameter(f"{value!r}: want a duration such as {examples}") from None
+        if seconds < minimum or (exclusive and seconds == minimum):
+            raise click.BadParameter(f"must be {'greater than' if exclusive else 'at least'} {minimum:g}s")
+        return seconds
 
-    return click.option(name, metavar="DURATION", callback=convert, help=f"{help_text} (controller default {default}).")
+    return convert
+
+
+def duration_option(name: str, default: str, help_text: str) -> Callable:
+    return click.option(name, metavar="DURATION", callback=duration_callback(),
+                        help=f"{help_text} (controller default {default}).")
 
 
 def controller_options(function: Callable) -> Callable:

@@ -11,23 +11,15 @@ from typing import Callable, Optional
 
 import click
 
-from ..core.quantity import parse_duration
 from ..sources.cluster_client import ConnectionOptions
+from .common import duration_callback
 
 CONNECTION_KEYS = ("kubeconfig", "context", "cluster", "user", "request_timeout", "as_user", "as_group")
 
 
 def _timeout(ctx: click.Context, param: click.Parameter, value: Optional[str]) -> Optional[float]:
     """kubectl's --request-timeout: "0" (none), a bare number of seconds, or a duration like 1s, 2m."""
-    if value is None:
-        return None
-    text = value.strip()
-    try:
-        seconds = float(text) if text.replace(".", "", 1).isdigit() else parse_duration(text)
-    except ValueError:
-        raise click.BadParameter(f"{value!r}: want a duration such as 10s, 1m or 0 (no timeout)") from None
-    if seconds < 0:
-        raise click.BadParameter("must not be negative")
+    seconds = duration_callback(examples="10s, 1m or 0 (no timeout)")(ctx, param, value)
     return seconds or None
 
 

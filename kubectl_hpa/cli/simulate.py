@@ -10,26 +10,14 @@ from typing import Optional
 
 import click
 
-from ..core.quantity import parse_duration
 from ..sources.cluster_client import ConnectionOptions
 from ..timefmt import format_time
-from .common import OutputEnv, UserError, controller_options, settings_from
+from .common import OutputEnv, UserError, controller_options, duration_callback, settings_from
 from .connection import connection_options
 
 SIM_OUTPUTS = ("table", "wide", "csv", "json", "yaml")
+POSITIVE_DURATION = duration_callback(minimum=0.0, exclusive=True, examples="90m, 30d or 45s")
 DEFAULT_SCENARIO = "bootcamp.yaml"
-
-
-def _duration(ctx: click.Context, param: click.Parameter, value: Optional[str]) -> Optional[float]:
-    if value is None:
-        return None
-    try:
-        seconds = parse_duration(value)
-    except ValueError as error:
-        raise click.BadParameter(str(error)) from None
-    if seconds <= 0:
-        raise click.BadParameter("must be greater than 0")
-    return seconds
 
 
 @click.command()
@@ -37,7 +25,7 @@ def _duration(ctx: click.Context, param: click.Parameter, value: Optional[str]) 
 @click.option("--hpa", "hpa_files", multiple=True, metavar="FILE", type=click.Path(dir_okay=False),
               help="An autoscaling/v2 HPA manifest to simulate instead of the scenario's (repeat to compare several).")
 @click.option("--compare", is_flag=True, help="Run every variant (the scenario's variants and each --hpa) side by side.")
-@click.option("--duration", callback=_duration, metavar="DURATION", help="Override the scenario's length (90m, 30d).")
+@click.option("--duration", callback=POSITIVE_DURATION, metavar="DURATION", help="Override the scenario's length (90m, 30d).")
 @click.option("--seed", type=int, help="Seed for start-up time distributions (default: the scenario's).")
 @click.option("-o", "--output", type=click.Choice(SIM_OUTPUTS), default="table", show_default=True,
               metavar="|".join(SIM_OUTPUTS),
@@ -48,9 +36,10 @@ def _duration(ctx: click.Context, param: click.Parameter, value: Optional[str]) 
               help="A recorded real run (watch --record): report predicted vs observed replicas.")
 @click.option("--prometheus", "prometheus_url", metavar="URL", help="Replay load from a Prometheus range query.")
 @click.option("--query", metavar="PROMQL", help="The range query giving requests/s (with --prometheus).")
-@click.option("--since", callback=_duration, metavar="DURATION", help="How far back the query starts (default: the duration).")
+@click.option("--since", callback=POSITIVE_DURATION, metavar="DURATION",
+              help="How far back the query starts (default: the duration).")
 @click.option("--step", "query_step", default="15s", show_default=True, metavar="DURATION", help="Query resolution.")
-@click.option("--snapshot-at", callback=_duration, metavar="DURATION",
+@click.option("--snapshot-at", callback=POSITIVE_DURATION, metavar="DURATION",
               help="Instead of the timeline, print the snapshot of the sync at this time (for explain -f).")
 @click.option("--from-cluster", "from_cluster", metavar="NAME",
               help="Simulate a live HPA: its spec, its target's replicas and its pods' requests come from the cluster.")

@@ -17,22 +17,8 @@ from typing import IO, Optional
 import click
 
 from ..sources.cluster_client import ConnectionOptions
-from .common import OutputEnv, UserError, controller_options, settings_from
+from .common import OutputEnv, UserError, controller_options, duration_callback, settings_from
 from .connection import connection_options
-
-
-def _duration(ctx: click.Context, param: click.Parameter, value: Optional[str]) -> Optional[float]:
-    from ..core.quantity import parse_duration
-
-    if value is None:
-        return None
-    try:
-        seconds = float(value) if value.replace(".", "", 1).isdigit() else parse_duration(value)
-    except ValueError:
-        raise click.BadParameter(f"{value!r}: want a duration such as 2s or 1m") from None
-    if seconds < 0.1:
-        raise click.BadParameter("must be at least 0.1s")
-    return seconds
 
 
 def _columns(stream: IO) -> int:
@@ -52,7 +38,8 @@ def _terminate(_signum, _frame) -> None:
 @click.option("-n", "--namespace", metavar="NS", help="The namespace (default: the kubeconfig context's).")
 @click.option("-A", "--all-namespaces", is_flag=True, help="Watch the HPAs of every namespace.")
 @click.option("-l", "--selector", metavar="SELECTOR", help="Only HPAs with these labels (e.g. team=shop,tier!=batch).")
-@click.option("--interval", callback=_duration, default="2s", show_default=True, metavar="DURATION",
+@click.option("--interval", callback=duration_callback(minimum=0.1, examples="2s or 1m"), default="2s",
+              show_default=True, metavar="DURATION",
               help="How often the metrics are read and the decisions recomputed.")
 @click.option("--once", is_flag=True, help="Print one frame and exit (for scripts).")
 @click.option("--record", "record_path", metavar="FILE.jsonl", type=click.Path(dir_okay=False, writable=True),

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import shutil
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -18,7 +16,10 @@ if str(Path(__file__).parent) not in sys.path:
 
 from pipeline_support import AppProcess  # noqa: E402
 
+from tests.conftest import require_binary  # noqa: E402
+
 REQUIRE_PROMETHEUS = "KUBECTL_HPA_REQUIRE_PROMETHEUS"
+HINT = "apt-get install -y prometheus"
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -33,22 +34,12 @@ def app() -> Iterator[AppProcess]:
     process.stop()
 
 
-def _required_binary(name: str) -> str:
-    path = shutil.which(name)
-    if path:
-        return path
-    reason = f"{name} binary not found on PATH (apt-get install -y prometheus)"
-    if os.environ.get(REQUIRE_PROMETHEUS) == "1":
-        pytest.fail(f"{reason}; {REQUIRE_PROMETHEUS}=1 makes this a failure", pytrace=False)
-    pytest.skip(reason)
-
-
 @pytest.fixture(scope="session")
 def prometheus_binary() -> str:
     """Debian's prometheus; skipped when missing unless KUBECTL_HPA_REQUIRE_PROMETHEUS=1 (CI)."""
-    return _required_binary("prometheus")
+    return require_binary("prometheus", HINT, REQUIRE_PROMETHEUS)
 
 
 @pytest.fixture(scope="session")
 def promtool_binary() -> str:
-    return _required_binary("promtool")
+    return require_binary("promtool", HINT, REQUIRE_PROMETHEUS)

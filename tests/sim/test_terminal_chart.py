@@ -2,17 +2,13 @@
 
 from __future__ import annotations
 
-import os
 import shlex
-import shutil
 import subprocess
 import sys
 import uuid
 
-import pytest
-
 from kubectl_hpa.render.timeline import sparkline
-from tests.conftest import ROOT
+from tests.conftest import ROOT, require_binary
 from tests.watch.conftest import wait_for
 
 
@@ -23,11 +19,7 @@ def test_sparkline_keeps_spikes_and_scales_to_a_ceiling() -> None:
 
 
 def test_the_chart_on_a_real_terminal_and_not_in_a_pipe() -> None:
-    binary = shutil.which("tmux")
-    if binary is None:
-        if os.environ.get("KUBECTL_HPA_REQUIRE_TMUX") == "1":
-            pytest.fail("tmux not found on PATH (apt-get install -y tmux)", pytrace=False)
-        pytest.skip("tmux not found on PATH (apt-get install -y tmux)")
+    binary = require_binary("tmux", "apt-get install -y tmux", "KUBECTL_HPA_REQUIRE_TMUX")
     socket = f"kubectl-hpa-sim-{uuid.uuid4().hex[:8]}"
     command = (f"cd {shlex.quote(str(ROOT))} && env -u NO_COLOR TERM=xterm-256color "
                f"{shlex.quote(sys.executable)} -m kubectl_hpa simulate; sleep 30")

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import os
 import shlex
-import shutil
 import subprocess
 import sys
 import time
@@ -12,18 +10,14 @@ import uuid
 
 import pytest
 
-from tests.conftest import ROOT
+from tests.conftest import ROOT, require_binary
 from tests.watch.conftest import wait_for
 from tests.watch.objects import app, hpa, listing
 
 
 @pytest.fixture
 def tmux():
-    binary = shutil.which("tmux")
-    if binary is None:
-        if os.environ.get("KUBECTL_HPA_REQUIRE_TMUX") == "1":
-            pytest.fail("tmux not found on PATH (apt-get install -y tmux)", pytrace=False)
-        pytest.skip("tmux not found on PATH (apt-get install -y tmux)")
+    binary = require_binary("tmux", "apt-get install -y tmux", "KUBECTL_HPA_REQUIRE_TMUX")
     socket = f"kubectl-hpa-test-{uuid.uuid4().hex[:8]}"
 
     def call(*args: str) -> str:
