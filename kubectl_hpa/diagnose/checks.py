@@ -36,7 +36,7 @@ MESH_SIDECARS = ("istio-proxy", "linkerd-proxy", "daprd", "envoy", "cloud-sql-pr
                  "vault-agent", "aws-appmesh-envoy")
 
 # Run order of the catalogue's top-12 list; a finding's rank is its position here.
-ORDER = ("F31", "F18", "F19", "F22", "F21", "F01", "F02", "F03", "F11", "F12", "F17", "F08", "F09", "F07", "F10",
+ORDER = ("F31", "F18", "F28", "F19", "F22", "F21", "F20", "F01", "F02", "F03", "F11", "F12", "F17", "F08", "F09", "F07", "F10",
          "F06", "F13", "F14", "F15", "F16", "F25", "F27", "F24", "F23", "F30", "F26", "F32", "F90", "F91")
 
 
@@ -863,6 +863,87 @@ def check_memory(ctx: Context) -> list[Finding]:
                         "(averageUtilization), or use type: AverageValue; JVM: -XX:MaxRAMPercentage, G1 uncommit")]
 
 
+LAST_APPLIED = "kubectl.kubernetes.io/last-applied-configuration"
+REMOVED_VERSIONS = {"autoscaling/v2beta1": "1.25", "autoscaling/v2beta2": "1.26"}
+
+
+def _last_applied(obj: Optional[dict]) -> Optional[dict]:
+    import json
+
+    raw = ((obj or {}).get("metadata") or {}).get("annotations", {}).get(LAST_APPLIED)
+    try:
+        return json.loads(raw) if raw else None
+    except ValueError:
+        return None
+
+
+def _replicas_owners(workload: Optional[dict]) -> list[str]:
+    """Managers other than the controller that own spec.replicas (server-side apply's managedFields)."""
+    owners = []
+    for entry in ((workload or {}).get("metadata") or {}).get("managedFields") or ():
+        fields = (entry.get("fieldsV1") or {}).get("f:spec") or {}
+        manager = str(entry.get("manager", ""))
+        if "f:replicas" in fields and manager != "kube-controller-manager" and entry.get("subresource") != "scale":
+            owners.append(f"{manager} ({entry.get('operation', 'Update')})")
+    return owners
+
+
+def check_replicas_fight(ctx: Context) -> list[Finding]:
+    """F20: someone else keeps writing spec.replicas (GitOps, Helm, kubectl apply) and the HPA keeps undoing it."""
+    rescales = ctx.events("SuccessfulRescale")
+    below_min = [e for e in rescales if "below Spec.MinReplicas" in str(e.get("message")) and (e.get("count") or 1) > 1]
+    scaled_down_by_hpa = any("All metrics below target" in str(e.get("message")) for e in rescales)
+    repeated_up = [e for e in rescales if "above target" in str(e.get("message")) and (e.get("count") or 1) > 1]
+    target = ctx.decision.hpa.scale_target
+    workload = next((o for o in ctx.snapshot.of_kind(target.kind) if (o.get("metadata") or {}).get("name") == target.name
+                     and (o.get("metadata") or {}).get("namespace", ctx.namespace) == ctx.namespace), None)
+    owners = _replicas_owners(workload)
+    applied = _last_applied(workload)
+    applies_replicas = bool(applied and "replicas" in (applied.get("spec") or {}))
+    signs = below_min or (repeated_up and not scaled_down_by_hpa)
+    if not signs and not owners:
+        return []
+    details = [f"event SuccessfulRescale x{e.get('count')}: {e.get('message')}" for e in below_min + repeated_up]
+    details += [f"spec.replicas is owned by {owner}" for owner in owners]
+    if applies_replicas:
+        details.append(f"{LAST_APPLIED} sets spec.replicas: {applied['spec']['replicas']}")
+    return [Finding("F20", WARNING, f"something else keeps setting {target.kind}/{target.name} spec.replicas",
+                    symptom="the replica count oscillates: the HPA rescales to the same size again and again"
+                    + (" and keeps raising it to minReplicas" if below_min else ""),
+                    cause="spec.replicas is in the manifests that Argo CD, Flux, Helm or kubectl apply re-apply, so "
+                          "every sync or deploy resets it and the HPA scales back",
+                    fix="drop replicas from the manifests/chart while autoscaling; Argo CD: ignoreDifferences: "
+                        "[{group: apps, kind: Deployment, jsonPointers: [/spec/replicas]}] with syncOptions: "
+                        "[RespectIgnoreDifferences=true]; client-side apply: kubectl apply edit-last-applied "
+                        f"{target.kind.lower()}/{target.name} and delete spec.replicas",
+                    details=tuple(details))]
+
+
+def check_api_version(ctx: Context) -> list[Finding]:
+    """F28: read as autoscaling/v1 (other metrics hidden in annotations), or applied with a removed beta."""
+    out = []
+    annotations = (ctx.hpa.get("metadata") or {}).get("annotations") or {}
+    hidden = [key for key in annotations if key.startswith("autoscaling.alpha.kubernetes.io/")]
+    if ctx.hpa.get("apiVersion") == "autoscaling/v1" and hidden:
+        out.append(Finding("F28", ERROR, "this HPA was read as autoscaling/v1: its other metrics are hidden",
+                           symptom=f"annotations {', '.join(sorted(hidden))} carry what v1 cannot express",
+                           cause="autoscaling/v1 has only targetCPUUtilizationPercentage; memory, custom and "
+                                 "external metrics survive only in annotations, so this explanation sees only CPU",
+                           fix="read it as autoscaling/v2: kubectl get hpa.v2.autoscaling NAME -o yaml (or kubectl "
+                               "hpa snapshot NAME)"))
+    applied = _last_applied(ctx.hpa)
+    version = str((applied or {}).get("apiVersion", ""))
+    if version in REMOVED_VERSIONS:
+        out.append(Finding("F28", WARNING, f"the applied manifest uses {version}, removed in Kubernetes "
+                                           f"{REMOVED_VERSIONS[version]}",
+                           symptom=f'{LAST_APPLIED} has apiVersion: {version}; the next apply fails with: no '
+                                   f'matches for kind "HorizontalPodAutoscaler" in version "{version}"',
+                           cause="an old chart or manifest; the server converted it when it was still served",
+                           fix="apiVersion: autoscaling/v2, with metrics: [{type: Resource, resource: {name: cpu, "
+                               "target: {type: Utilization, averageUtilization: 80}}}]"))
+    return out
+
+
 def check_failed_rescale(ctx: Context) -> list[Finding]:
     events = ctx.events("FailedRescale")
     if not events:
@@ -960,7 +1041,8 @@ def check_live(ctx: Context, history_known: bool) -> list[Finding]:
 
 
 CHECKS: tuple[Callable[[Context], list[Finding]], ...] = (
-    check_keda, check_scale, check_selector, check_disabled, check_bounds, check_resource_api, check_custom_api,
+    check_keda, check_scale, check_api_version, check_selector, check_disabled, check_bounds, check_replicas_fight,
+    check_resource_api, check_custom_api,
     check_external, check_foreign_pods, check_ambiguous, check_requests, check_container, check_no_resource_metrics,
     check_custom_metrics, check_failing_blocks, check_pods_damping, check_tolerance, check_stabilization, check_vpa,
     check_memory, check_failed_rescale, check_reads,
