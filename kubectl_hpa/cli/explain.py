@@ -119,7 +119,7 @@ def explain(name: Optional[str], filename: Optional[str], namespace: Optional[st
     live = filename is None
     if live and name and all_namespaces:
         raise click.UsageError("a resource cannot be retrieved by name across all namespaces")
-    if live:
+    if filename is None:
         _document, snapshot, scope_ns = read_cluster(connection, name, namespace, all_namespaces)
         scope = None if all_namespaces else scope_ns
         table = name is None

@@ -137,6 +137,7 @@ def simulate(scenario_file: Optional[str], hpa_files: tuple[str, ...], compare: 
 
 def _from_cluster(scenario, name: str, namespace: Optional[str], connection: ConnectionOptions):
     """The scenario's load and model around a live HPA: its manifest, replicas and per-pod requests (GETs only)."""
+    from ..core.model import FetchError
     from ..sim.scenario import Variant, hpa_spec
     from ..sources.snapshot import SnapshotError, choose_hpa, parse_hpa, parse_pod, parse_scale
     from .explain import read_cluster
@@ -147,7 +148,7 @@ def _from_cluster(scenario, name: str, namespace: Optional[str], connection: Con
         scale = parse_scale(snapshot, parse_hpa(hpa_object, snapshot.source))
     except SnapshotError as error:
         raise UserError(str(error)) from None
-    if not hasattr(scale, "spec_replicas"):
+    if isinstance(scale, FetchError):
         raise UserError(f"cannot read the scale of {name}'s target: {scale.message}")
     manifest = {key: hpa_object[key] for key in ("apiVersion", "kind", "spec") if key in hpa_object}
     manifest["metadata"] = {"name": hpa_object["metadata"]["name"],

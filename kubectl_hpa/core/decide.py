@@ -9,7 +9,7 @@ It assumes the scale update succeeds (a write we never make).
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import Optional
+from typing import Optional, TypedDict
 
 from .model import (
     EXTERNAL,
@@ -19,6 +19,7 @@ from .model import (
     Decision,
     Event,
     FetchError,
+    HPASpec,
     MetricResult,
     Recommendation,
     Scale,
@@ -48,6 +49,14 @@ ABORTING_BRANCHES = (FAILED_GET_SCALE, INVALID_SELECTOR, AMBIGUOUS_SELECTOR, INV
 
 ABLE_TO_SCALE, SCALING_ACTIVE, SCALING_LIMITED = "AbleToScale", "ScalingActive", "ScalingLimited"
 SCALED_TO_ZERO = "ScaledToZero"
+
+
+class _Common(TypedDict):
+    """The fields every Decision of one sync shares."""
+
+    hpa: HPASpec
+    now: float
+    tolerance: tuple[float, float]
 
 
 class _Conditions:
@@ -92,7 +101,7 @@ def decide(inputs: SyncInput) -> Decision:
         conditions.remove(SCALED_TO_ZERO)
     events: list[Event] = []
     tolerances = tolerances_for(inputs)
-    base = dict(hpa=hpa, now=now, tolerance=(tolerances.down, tolerances.up))
+    base: _Common = {"hpa": hpa, "now": now, "tolerance": (tolerances.down, tolerances.up)}
 
     if isinstance(inputs.scale, FetchError):
         message = inputs.scale.message
@@ -213,7 +222,7 @@ def decide(inputs: SyncInput) -> Decision:
                    stabilization=normalized.stabilization, rate_limit=limit)
 
 
-def _abort(inputs: SyncInput, base: dict, conditions: _Conditions, events: list[Event],
+def _abort(inputs: SyncInput, base: _Common, conditions: _Conditions, events: list[Event],
            state: Optional[ControllerState], branch: str, current: int, error: str,
            metrics: tuple[MetricResult, ...] = ()) -> Decision:
     """The reconcile stops before normalizing: nothing is scaled, no recommendation is stored, and
@@ -224,7 +233,7 @@ def _abort(inputs: SyncInput, base: dict, conditions: _Conditions, events: list[
                     state=state, error=error, **base)
 
 
-def _finish(inputs: SyncInput, base: dict, conditions: _Conditions, events: list[Event],
+def _finish(inputs: SyncInput, base: _Common, conditions: _Conditions, events: list[Event],
             state: Optional[ControllerState], branch: str, current: int, desired: int, reason: str,
             metrics: tuple[MetricResult, ...] = (), error: Optional[str] = None, **details) -> Decision:
     """Rescale if the count changed (assumed to succeed) and record the scale event."""

@@ -90,8 +90,8 @@ def format_milli(milli: int, binary: bool = False) -> str:
         while whole % 1024 == 0 and exponent < 60:
             whole //= 1024
             exponent += 10
-        suffix = {0: ""} | {bits: name for name, bits in _BINARY_SUFFIXES.items()}
-        return f"{whole}{suffix[exponent]}"
+        binary_names = {0: ""} | {bits: name for name, bits in _BINARY_SUFFIXES.items()}
+        return f"{whole}{binary_names[exponent]}"
     sign = "-" if milli < 0 else ""
     mantissa = abs(milli)
     exponent = -3

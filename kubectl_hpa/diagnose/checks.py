@@ -55,7 +55,7 @@ class Finding:
         return ORDER.index(self.id) if self.id in ORDER else len(ORDER)
 
     def document(self) -> dict:
-        out = {"id": self.id, "severity": self.severity, "title": self.title, "symptom": self.symptom,
+        out: dict[str, object] = {"id": self.id, "severity": self.severity, "title": self.title, "symptom": self.symptom,
                "cause": self.cause, "fix": self.fix}
         if self.details:
             out["details"] = list(self.details)
@@ -216,7 +216,8 @@ def check_scale(ctx: Context) -> list[Finding]:
     d, target = ctx.decision, ctx.decision.hpa.scale_target
     out = []
     if d.branch == branches.FAILED_GET_SCALE:
-        message = ctx.inputs.scale.message if ctx.inputs and isinstance(ctx.inputs.scale, FetchError) else d.error
+        message = (ctx.inputs.scale.message if ctx.inputs and isinstance(ctx.inputs.scale, FetchError)
+                   else d.error or "")
         if "no matches for kind" in message or "no matches for /" in message:
             known = {"deployment": "Deployment", "statefulset": "StatefulSet", "replicaset": "ReplicaSet"}
             right = known.get(target.kind.lower(), target.kind)
@@ -905,7 +906,7 @@ def check_replicas_fight(ctx: Context) -> list[Finding]:
         return []
     details = [f"event SuccessfulRescale x{e.get('count')}: {e.get('message')}" for e in below_min + repeated_up]
     details += [f"spec.replicas is owned by {owner}" for owner in owners]
-    if applies_replicas:
+    if applied is not None and applies_replicas:
         details.append(f"{LAST_APPLIED} sets spec.replicas: {applied['spec']['replicas']}")
     return [Finding("F20", WARNING, f"something else keeps setting {target.kind}/{target.name} spec.replicas",
                     symptom="the replica count oscillates: the HPA rescales to the same size again and again"

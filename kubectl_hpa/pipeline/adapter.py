@@ -180,8 +180,9 @@ class AdapterRule:
     def _template_regex(self) -> re.Pattern[str]:
         parts = []
         position = 0
-        for action in _ACTION_RE.finditer(self.template or ""):
-            parts.append(re.escape(self.template[position : action.start()]))
+        template = self.template or ""
+        for action in _ACTION_RE.finditer(template):
+            parts.append(re.escape(template[position : action.start()]))
             field_name = action.group(2)
             if field_name == ".Group":
                 parts.append("(?P<group>[a-z0-9_]+?)")

@@ -95,6 +95,7 @@ class LoadPlan:
             return int(round(target))
         if target <= 0:
             return 0
+        assert self.per_user_rate is not None  # parse_plan rejects 'max' with rate stages
         return math.ceil(target / self.per_user_rate - 1e-9)
 
     def per_user_rate_at(self, t: float) -> float | None:

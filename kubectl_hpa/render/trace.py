@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from typing import Optional
+from typing import Optional, Sequence
 
 from ..core import decide as branches
 from ..core import replicas as paths
@@ -82,9 +82,9 @@ def _pods_line(result: MetricResult, wide: bool) -> list[str]:
         if limit is not None and len(items) > limit:
             lines.append(f"  ... and {len(items) - limit} more {label} (-o wide lists them)")
     if groups.missing:
-        names = list(groups.missing) if wide else list(groups.missing)[:limit]
+        missing = list(groups.missing) if wide else list(groups.missing)[:limit]
         more = "" if wide or len(groups.missing) <= (limit or 0) else f" and {len(groups.missing) - (limit or 0)} more"
-        lines.append(f"  missing metrics: {', '.join(names)}{more}")
+        lines.append(f"  missing metrics: {', '.join(missing)}{more}")
     if wide and groups.ready:
         lines.append(f"  ready: {', '.join(groups.ready)}")
     return lines
@@ -160,7 +160,7 @@ def render_trace(decision: Decision, style: Style, wide: bool = False, history_k
     out.append("")
     step = 0
 
-    def add(title: str, lines: list[str] = ()) -> None:
+    def add(title: str, lines: Sequence[str] = ()) -> None:
         nonlocal step
         step += 1
         out.append(f"{step}. {title}")

@@ -234,7 +234,7 @@ CONTROLLER_FIELDS = {
 def _controller(raw: Any, where: str) -> ControllerSettings:
     raw = _mapping(raw, where)
     _unknown(raw, set(CONTROLLER_FIELDS), where)
-    values: dict[str, float] = {}
+    values: dict[str, Any] = {}
     for key, attribute in CONTROLLER_FIELDS.items():
         if key not in raw:
             continue

@@ -176,7 +176,7 @@ class Reader:
         self.failures.append(status_for(response))
         return None
 
-    def list(self, path: str, kind: str, api_version: str, query: Optional[dict] = None) -> Optional[list[dict]]:
+    def list_items(self, path: str, kind: str, api_version: str, query: Optional[dict] = None) -> Optional[list[dict]]:
         body = self.get(path, query)
         if body is None:
             return None
@@ -185,7 +185,7 @@ class Reader:
     # ------------------------------------------------------------------ pieces
 
     def read_apiservices(self) -> None:
-        items = self.list("/apis/apiregistration.k8s.io/v1/apiservices", "APIService", "apiregistration.k8s.io/v1")
+        items = self.list_items("/apis/apiregistration.k8s.io/v1/apiservices", "APIService", "apiregistration.k8s.io/v1")
         if items is None:
             return
         self.apiservices = [item for item in items if (item.get("spec") or {}).get("group") in RELEVANT_GROUPS
@@ -235,8 +235,9 @@ class Reader:
 
     def read_scale(self, namespace: str, ref: dict) -> Optional[dict]:
         path, failure = self.scale_path(namespace, ref)
-        if failure is not None:
-            self.failures.append(failure)
+        if failure is not None or path is None:
+            if failure is not None:
+                self.failures.append(failure)
             return None
         body = self.get(path)
         if body is None:
@@ -263,7 +264,7 @@ class Reader:
                 if resource_done or selector is None:
                     continue
                 resource_done = True
-                items = self.list(f"/apis/metrics.k8s.io/v1beta1/namespaces/{namespace}/pods", "PodMetrics",
+                items = self.list_items(f"/apis/metrics.k8s.io/v1beta1/namespaces/{namespace}/pods", "PodMetrics",
                                   "metrics.k8s.io/v1beta1", query)
                 if items is not None:
                     self.objects.extend(items)
@@ -325,7 +326,7 @@ class Reader:
         if hpa_name:
             selector += f",involvedObject.name={hpa_name}"
         path = f"/api/v1/namespaces/{namespace}/events" if namespace else "/api/v1/events"
-        items = self.list(path, "Event", "v1", {"fieldSelector": selector})
+        items = self.list_items(path, "Event", "v1", {"fieldSelector": selector})
         if items is not None:
             self.objects.extend(items)
 
@@ -338,7 +339,7 @@ class Reader:
                 continue
             path = (f"/apis/{group}/{version}/namespaces/{namespace}/{plural}" if namespace
                     else f"/apis/{group}/{version}/{plural}")
-            items = self.list(path, kind, f"{group}/{version}")
+            items = self.list_items(path, kind, f"{group}/{version}")
             for item in items or ():
                 spec = item.get("spec") or {}
                 ref = spec.get("targetRef") or spec.get("scaleTargetRef") or {}
@@ -373,7 +374,7 @@ def _selector_of_workload(workload: dict) -> Optional[str]:
     return selector_string(_label_selector(spec.get("selector"), "cluster", "spec.selector")) or None
 
 
-def _matches(selector: Optional[str]) -> Callable[[dict], bool]:
+def _matches(selector: Optional[str]) -> Callable[[Optional[dict]], bool]:
     if not selector:
         return lambda labels: False
     try:
@@ -410,7 +411,7 @@ def read_hpa(connection: Connection, name: str, namespace: Optional[str] = None)
     selector = ((scale or {}).get("status") or {}).get("selector") or None
     pods: list[dict] = []
     if selector:
-        items = reader.list(f"/api/v1/namespaces/{namespace}/pods", "Pod", "v1", {"labelSelector": selector})
+        items = reader.list_items(f"/api/v1/namespaces/{namespace}/pods", "Pod", "v1", {"labelSelector": selector})
         pods = items or []
         reader.objects.extend(pods)
     if scale is not None:
@@ -442,7 +443,7 @@ def _siblings(reader: Reader, namespace: str, subject: dict, hpas: list[dict], p
         if resource is not None:
             key = (group, resource)
             if key not in workloads_by_kind:
-                items = reader.list(f"{_prefix(group, 'v1')}/namespaces/{namespace}/{resource}", str(ref["kind"]),
+                items = reader.list_items(f"{_prefix(group, 'v1')}/namespaces/{namespace}/{resource}", str(ref["kind"]),
                                     f"{group}/v1" if group else "v1")
                 workloads_by_kind[key] = items or []
             workload = next((w for w in workloads_by_kind[key] if _name(w) == ref.get("name")), None)
@@ -485,7 +486,7 @@ def read_all(connection: Connection, namespace: Optional[str]) -> dict:
             selectors[key] = ((scale or {}).get("status") or {}).get("selector") or None
             continue
         if (group, resource) not in lists:
-            lists[(group, resource)] = reader.list(f"{_prefix(group, 'v1')}{scope}/{resource}", str(ref["kind"]),
+            lists[(group, resource)] = reader.list_items(f"{_prefix(group, 'v1')}{scope}/{resource}", str(ref["kind"]),
                                                    f"{group}/v1" if group else "v1")
         items = lists[(group, resource)]
         workload = next((w for w in items or () if _name(w) == ref.get("name") and _ns(w) == _ns(hpa)), None)
@@ -500,13 +501,13 @@ def read_all(connection: Connection, namespace: Optional[str]) -> dict:
             kept.add((_ns(workload), workload["kind"], _name(workload)))
             reader.objects.append(workload)
         selectors[key] = _selector_of_workload(workload)
-    pods = reader.list(f"/api/v1{scope}/pods", "Pod", "v1") or []
+    pods = reader.list_items(f"/api/v1{scope}/pods", "Pod", "v1") or []
     matchers = [(ns, _matches(sel)) for (ns, _n), sel in selectors.items()]
     reader.objects.extend(p for p in pods
                           if any(ns == _ns(p) and match((p.get("metadata") or {}).get("labels")) for ns, match in matchers))
     if any(m.get("type") in ("Resource", "ContainerResource") or not (h.get("spec") or {}).get("metrics")
            for h in hpas for m in ((h.get("spec") or {}).get("metrics") or [{"type": "Resource"}])):
-        items = reader.list(f"/apis/metrics.k8s.io/v1beta1{scope}/pods", "PodMetrics", "metrics.k8s.io/v1beta1")
+        items = reader.list_items(f"/apis/metrics.k8s.io/v1beta1{scope}/pods", "PodMetrics", "metrics.k8s.io/v1beta1")
         reader.objects.extend(items or ())
     for hpa in hpas:  # custom and external metrics: one request per metric, whatever the pod count
         selector = selectors.get((_ns(hpa), _name(hpa)))

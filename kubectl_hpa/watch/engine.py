@@ -236,7 +236,7 @@ class Engine:
             if reason == "SuccessfulRescale" and stamp >= rescales.get((ns, involved), (0, 0, 0, 0, -1.0))[4]:
                 rescales[(ns, involved)] = event
 
-        entries = []  # (hpa object, spec or error text, scale or FetchError, ready, pods)
+        entries: list[tuple[Any, ...]] = []  # (hpa object, spec or error text, scale or FetchError, ready, pods)
         for obj in hpa_objects:
             spec = self._spec(obj)
             if isinstance(spec, str):
@@ -322,7 +322,8 @@ class Engine:
 
     def _metric_paths(self, spec: HPASpec) -> list[tuple[Optional[str], Optional[dict]]]:
         """Per metric of the HPA: the batched request that answers it (and its query)."""
-        ns, out = spec.namespace, []
+        ns = spec.namespace
+        out: list[tuple[Optional[str], Optional[dict]]] = []
         for metric in spec.metrics:
             if metric.type in (RESOURCE, CONTAINER_RESOURCE):
                 out.append((f"/apis/metrics.k8s.io/v1beta1/namespaces/{ns}/pods", None))

@@ -8,7 +8,7 @@ terminal (alternate screen, hidden cursor) and always gives it back.
 
 from __future__ import annotations
 
-from typing import IO, Optional
+from typing import IO, Optional, Sequence
 
 from ..render.style import Style
 from ..timefmt import format_clock, format_time
@@ -20,9 +20,9 @@ HEADERS = ["NAME", "REFERENCE", "METRICS (CURRENT/TARGET)", "REPLICAS", "MIN/MAX
 HISTORY = "HISTORY (REPLICAS | METRIC)"
 
 
-def sparkline(values: list[float], width: int = 20) -> str:
+def sparkline(values: Sequence[float], width: int = 20) -> str:
     """The last ``width`` values as block characters, scaled between their min and max."""
-    values = values[-width:]
+    values = list(values)[-width:]
     if not values:
         return ""
     low, high = min(values), max(values)
