@@ -123,17 +123,16 @@ def normalize_with_behavior(recommendations: tuple[Recommendation, ...], now: fl
     up_recommendation = down_recommendation = proposal
     stale_index: Optional[int] = None
     considered: list[Recommendation] = []
-    for index, recommendation in enumerate(recommendations):
-        inside = False
-        if recommendation.timestamp > up_cutoff:
-            up_recommendation = min(up_recommendation, recommendation.replicas)
-            inside = True
-        if recommendation.timestamp > down_cutoff:
-            down_recommendation = max(down_recommendation, recommendation.replicas)
-            inside = True
-        if inside:
+    for index, recommendation in enumerate(recommendations):  # the simulator's hottest loop: kept plain
+        stamp, replicas = recommendation.timestamp, recommendation.replicas
+        in_up, in_down = stamp > up_cutoff, stamp > down_cutoff
+        if in_up and replicas < up_recommendation:
+            up_recommendation = replicas
+        if in_down and replicas > down_recommendation:
+            down_recommendation = replicas
+        if in_up or in_down:
             considered.append(recommendation)
-        if recommendation.timestamp < up_cutoff and recommendation.timestamp < down_cutoff:
+        elif stamp < up_cutoff and stamp < down_cutoff:  # older than both windows: its slot is reused
             stale_index = index
     # Start from the current count: scale up to the lowest recent recommendation, down to the highest.
     stabilized = max(current, up_recommendation)
