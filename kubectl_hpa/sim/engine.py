@@ -89,7 +89,7 @@ def _limit(decision: Decision) -> str:
 
 def simulate(scenario: Scenario, load: LoadProfile, duration: float, keep_inputs: bool = False) -> Result:
     """Run one sync every ``controller.sync_period`` seconds from t = 0 to ``duration``."""
-    world = World(scenario, load.rate_at)
+    world = World(scenario, load)
     result = Result(scenario=scenario, load=load, duration=duration)
     state = ControllerState()
     conditions: tuple[Condition, ...] = ()

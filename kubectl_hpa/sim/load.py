@@ -12,7 +12,7 @@ import contextlib
 import csv
 import json
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Callable, Optional
 from urllib import error as urlerror
@@ -27,6 +27,13 @@ class LoadProfile:
     rate_at: Callable[[float], float]
     length: Optional[float]  # seconds the profile defines; None for endless formulas
     description: str
+    before: Optional[float] = None  # requests/s before t = 0; None: the t = 0 value had held (a warm start)
+
+    def history_rate_at(self, t: float) -> float:
+        """The rate the metric pipeline saw at ``t``, including before the simulation starts."""
+        if t < 0:
+            return self.rate_at(0.0) if self.before is None else self.before
+        return self.rate_at(t)
 
 
 def _series_profile(times: list[float], rates: list[float], description: str) -> LoadProfile:
@@ -43,6 +50,16 @@ def _series_profile(times: list[float], rates: list[float], description: str) ->
 
 
 def build_load(spec: LoadSpec, prometheus_fetch: Optional[Callable[..., list[tuple[float, float]]]] = None) -> LoadProfile:
+    """The profile of ``load:``; ``before`` (any type) is the rate before t = 0, for a cold start."""
+    params = dict(spec.params)
+    before = params.pop("before", None)
+    profile = _build(LoadSpec(spec.type, params, spec.base_dir), prometheus_fetch)
+    if before is None:
+        return profile
+    return replace(profile, before=_number(before, "load.before"))
+
+
+def _build(spec: LoadSpec, prometheus_fetch: Optional[Callable[..., list[tuple[float, float]]]]) -> LoadProfile:
     p, kind = spec.params, spec.type
     where = "load"
     if kind == "constant":

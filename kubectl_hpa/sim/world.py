@@ -35,6 +35,7 @@ from ..core.model import (
     ResourceMetrics,
     Scale,
 )
+from .load import LoadProfile
 from .scenario import MetricModel, Scenario
 
 CONTAINER = "app"
@@ -62,9 +63,9 @@ class Scrape:
 
 
 class World:
-    def __init__(self, scenario: Scenario, rate_at) -> None:
+    def __init__(self, scenario: Scenario, load: LoadProfile) -> None:
         self.scenario = scenario
-        self.rate_at = rate_at
+        self.rate_at = load.history_rate_at
         self.random = random.Random(scenario.seed)
         self.groups: list[PodGroup] = []
         self.replicas = scenario.workload.replicas  # the target's spec.replicas
@@ -161,7 +162,7 @@ class World:
         interval = self.scenario.pipeline.scrape_interval
         while self._next_scrape <= now:
             moment = self._next_scrape
-            rate = self.rate_at(max(moment, 0.0))
+            rate = self.rate_at(moment)
             ready = self.ready_count(moment)
             self._scrapes.append(Scrape(moment, rate / ready if ready else 0.0, rate))
             self._next_scrape += interval

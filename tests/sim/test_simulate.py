@@ -252,3 +252,16 @@ def test_bad_scenarios_are_one_line_and_exit_1(case: str, tmp_path: Path) -> Non
 def test_scenario_errors_name_the_field_in_python_too() -> None:
     with pytest.raises(ScenarioError, match="load.steps"):
         parse_scenario(scenario_with(load={"type": "step", "steps": "often"}), "test", ROOT)
+
+
+def test_a_cold_start_lags_the_metric_pipeline_behind_the_load() -> None:
+    """load.before: 0 means the pipeline saw no traffic before t = 0; the rate window then fills up."""
+    base = yaml.safe_load((SCENARIOS / "hello-actuator-pods.yaml").read_text())
+    base["load"] = {"type": "constant", "rate": 3}
+    warm = run_document(base, 300)
+    base["load"]["before"] = 0
+    cold = run_document(base, 300)
+    assert warm.steps[0].metrics[0].current == 3  # as if the load had always been there
+    assert cold.steps[0].metrics[0].current < 1  # the 1m rate window holds only zeros and one sample
+    first_out = [next(s.t for s in result.steps if s.desired > 1) for result in (warm, cold)]
+    assert first_out[0] < first_out[1]
