@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import os
 from typing import Optional
 
 import click
@@ -51,7 +52,14 @@ def cli() -> None:
 
 def main() -> None:
     # Usage strings read "kubectl hpa ..." whether run by kubectl or directly.
-    cli.main(prog_name="kubectl hpa")
+    try:
+        cli.main(prog_name="kubectl hpa")
+    except Exception as error:  # a bug of ours: one line for the user, the traceback on request
+        if os.environ.get("KUBECTL_HPA_DEBUG"):
+            raise
+        click.echo(f"error: internal error ({type(error).__name__}: {error}); set KUBECTL_HPA_DEBUG=1 for the "
+                   "traceback and please report it", err=True)
+        raise SystemExit(1) from None
 
 
 if __name__ == "__main__":

@@ -523,7 +523,7 @@ def check_ambiguous(ctx: Context) -> list[Finding]:
     d = ctx.decision
     if d.branch != branches.AMBIGUOUS_SELECTOR:
         return []
-    others = [k for k in (ctx.inputs.selecting_hpas if ctx.inputs else ()) if k != d.hpa.key]
+    others = [k for k in (ctx.inputs.selecting_hpas if ctx.inputs else ()) if k != d.hpa.key] or ["<other>"]
     return [Finding("F09", ERROR, f"{len(others) + 1} HPAs select the same pods",
                     symptom=f"ScalingActive=False AmbiguousSelector: {d.error}",
                     cause=f"{', '.join(others)} also selects these pods; the controller refuses to scale any of them",

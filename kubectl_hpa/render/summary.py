@@ -66,7 +66,8 @@ def summary_row(decision: Decision) -> list[str]:
     hpa = decision.hpa
     metrics = ", ".join(metric_cell(result) for result in decision.metrics) or "-"
     replicas = str(decision.current_replicas)
-    if decision.desired_replicas != decision.current_replicas:
+    # After an early stop desiredReplicas is the old status value, not a move: show the count alone.
+    if decision.desired_replicas != decision.current_replicas and decision.branch not in branches.ABORTING_BRANCHES:
         replicas += f" -> {decision.desired_replicas}"
     return [verdict(decision), hpa.namespace, hpa.name, f"{hpa.scale_target.kind}/{hpa.scale_target.name}",
             metrics, str(hpa.effective_min_replicas), str(hpa.max_replicas), replicas]

@@ -695,7 +695,7 @@ def selecting_hpas(snapshot: Snapshot, hpa: HPASpec, pods: Iterable[Pod], select
         theirs = _target_selector(snapshot, other)
         if theirs is not None and any(theirs.matches(pod.labels) for pod in my_pods):
             keys.append(f"{_namespace(other)}/{_name(other)}")
-    return tuple(sorted(keys))
+    return tuple(sorted(set(keys)))  # a file may hold the same HPA twice (two captures merged): one HPA
 
 
 def _target_selector(snapshot: Snapshot, hpa_object: dict):

@@ -209,3 +209,37 @@ def test_installed_entry_point_and_kubectl_plugin_discovery(tmp_path: Path) -> N
         pytest.fail(f"kubectl did not discover the plugin: {kubectl.stderr}")
     assert kubectl.returncode == 0, kubectl.stderr
     assert json.loads(kubectl.stdout)["desiredReplicas"] == 10
+
+
+def test_a_merged_file_with_the_same_hpa_twice_and_two_hpas_on_one_target(tmp_path: Path) -> None:
+    """Two captures of one HPA merged into a file are one HPA; two HPAs on one Deployment are F09."""
+    items = []
+    for name in ("bootcamp-cpu-219.yaml", "bootcamp-memory-99.yaml", "bootcamp-no-requests.yaml"):
+        items += yaml.safe_load((SNAPSHOTS / name).read_text())["items"]
+    merged = tmp_path / "merged.yaml"
+    merged.write_text(yaml.safe_dump({"apiVersion": "v1", "kind": "List", "items": items}))
+    code, out, err = run("explain", "-f", str(merged), "-o", "table", "--at", "2026-11-30T10:00:00Z")
+    assert code == 0, err
+    rows = [line.split() for line in out.splitlines()[1:]]
+    assert rows and all(row[-1] == "F09" for row in rows)  # kubernetes-bootcamp and -memory share the pods
+
+
+def test_an_internal_error_is_one_line_unless_debugging(monkeypatch, capsys) -> None:
+    import kubectl_hpa.cli.explain as explain_module
+    from kubectl_hpa.cli.main import main
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(explain_module, "_explain", broken)
+    monkeypatch.setattr("sys.argv", ["kubectl-hpa", "explain", "-f", str(SNAPSHOTS / "bootcamp-cpu-219.yaml")])
+    monkeypatch.delenv("KUBECTL_HPA_DEBUG", raising=False)
+    with pytest.raises(SystemExit) as exited:
+        main()
+    assert exited.value.code == 1
+    err = capsys.readouterr().err
+    assert err.strip() == ("error: internal error (RuntimeError: boom); set KUBECTL_HPA_DEBUG=1 for the traceback "
+                           "and please report it")
+    monkeypatch.setenv("KUBECTL_HPA_DEBUG", "1")
+    with pytest.raises(RuntimeError):
+        main()
