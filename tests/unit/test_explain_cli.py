@@ -243,3 +243,16 @@ def test_an_internal_error_is_one_line_unless_debugging(monkeypatch, capsys) -> 
     monkeypatch.setenv("KUBECTL_HPA_DEBUG", "1")
     with pytest.raises(RuntimeError):
         main()
+
+
+ALL_SNAPSHOTS = sorted(SNAPSHOTS.glob("*.yaml")) + sorted((SNAPSHOTS / "diagnostics").glob("*.yaml"))
+
+
+@pytest.mark.parametrize("path", ALL_SNAPSHOTS, ids=lambda p: p.stem)
+@pytest.mark.parametrize("output", [None, "wide", "table", "json", "yaml"])
+def test_every_snapshot_explains_in_every_output(path: Path, output: str | None) -> None:
+    args = ["explain", "-f", str(path), *(["-o", output] if output else [])]
+    code, out, err = run(*args)
+    assert code in (0, 2), err  # 2: a file with several HPAs and no name (they are listed)
+    assert "Traceback" not in err
+    assert out if code == 0 else err.startswith("error: ")
