@@ -265,3 +265,15 @@ def test_a_cold_start_lags_the_metric_pipeline_behind_the_load() -> None:
     assert cold.steps[0].metrics[0].current < 1  # the 1m rate window holds only zeros and one sample
     first_out = [next(s.t for s in result.steps if s.desired > 1) for result in (warm, cold)]
     assert first_out[0] < first_out[1]
+
+
+ALL_SCENARIOS = sorted(SCENARIOS.glob("*.yaml")) + sorted((ROOT / "fixtures" / "e2e" / "scenarios").glob("*.yaml")) \
+    + sorted((ROOT / "benchmarks" / "scenarios").glob("*.yaml")) + [BOOTCAMP]
+
+
+@pytest.mark.parametrize("path", ALL_SCENARIOS, ids=lambda p: f"{p.parent.name}/{p.stem}")
+@pytest.mark.parametrize("output", ["table", "wide", "csv", "json", "yaml"])
+def test_every_scenario_simulates_in_every_output(path: Path, output: str) -> None:
+    code, out, err = run("simulate", str(path), "--duration", "20m", "-o", output)
+    assert code == 0, err
+    assert out and "Traceback" not in err
