@@ -26,7 +26,7 @@ from ..core.model import (
     SyncInput,
 )
 from ..core.selector import SelectorError, parse_selector
-from ..sources.snapshot import CLIENT_SIDE, REQUEST, Snapshot, _kind_plural
+from ..sources.snapshot import CLIENT_SIDE, MALFORMED, REQUEST, Snapshot, _kind_plural, malformed
 from ..timefmt import format_time, parse_time
 
 ERROR, WARNING, INFO = "error", "warning", "info"
@@ -1055,9 +1055,14 @@ def diagnose(snapshot: Snapshot, hpa_object: dict, inputs: Optional[SyncInput], 
     """Every finding for one HPA, ranked as the catalogue's top-12 list."""
     ctx = Context(snapshot, hpa_object, inputs, decision)
     findings: list[Finding] = []
-    for check in CHECKS:
-        findings.extend(check(ctx))
-    findings.extend(check_live(ctx, history_known))
+    for check in (*CHECKS, lambda c: check_live(c, history_known)):
+        try:
+            findings.extend(check(ctx))
+        except MALFORMED as error:  # an odd object must not hide the other findings, nor the explanation
+            problem = malformed(snapshot.source, error)
+            findings.append(Finding("F90", INFO, "a check could not read part of the snapshot",
+                                    symptom=str(problem), cause="the object is not shaped as the API serves it",
+                                    fix="capture the snapshot again with kubectl hpa snapshot NAME"))
     seen: set[tuple[str, str]] = set()
     unique = []
     for finding in findings:

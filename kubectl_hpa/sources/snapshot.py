@@ -132,6 +132,13 @@ class Snapshot:
 
 def load_text(text: str, source: str) -> Snapshot:
     """Parse JSON or (multi-document) YAML; flatten Lists and ``*List`` kinds."""
+    try:
+        return _load_text(text, source)
+    except MALFORMED as error:
+        raise malformed(source, error) from None
+
+
+def _load_text(text: str, source: str) -> Snapshot:
     documents = _parse_documents(text, source)
     snapshot = Snapshot(source=source)
     for document in documents:
@@ -174,7 +181,10 @@ def _parse_documents(text: str, source: str) -> list[Any]:
 
 
 def _flatten(document: dict, source: str) -> Iterator[dict]:
-    kind = str(document.get("kind", ""))
+    raw_kind = document.get("kind", "")
+    if not isinstance(raw_kind, str):
+        raise SnapshotError(f"{source}: kind must be a string, got {raw_kind!r}")
+    kind = raw_kind
     items = document.get("items")
     if kind == "List" or (kind.endswith("List") and kind not in ("MetricValueList", "ExternalMetricValueList",
                                                                   "APIResourceList")):
@@ -200,12 +210,17 @@ def _flatten(document: dict, source: str) -> Iterator[dict]:
 # ----------------------------------------------------------------------------- small readers
 
 
+def _metadata(obj: Mapping) -> Mapping:
+    metadata = obj.get("metadata")
+    return metadata if isinstance(metadata, dict) else {}
+
+
 def _name(obj: Mapping) -> str:
-    return str((obj.get("metadata") or {}).get("name", ""))
+    return str(_metadata(obj).get("name", ""))
 
 
 def _namespace(obj: Mapping, default: str = "default") -> str:
-    return str((obj.get("metadata") or {}).get("namespace") or default)
+    return str(_metadata(obj).get("namespace") or default)
 
 
 def _describe(obj: Mapping) -> str:
@@ -753,9 +768,42 @@ class AmbiguousHPA(Exception):
         self.keys = keys
 
 
+MALFORMED = (AttributeError, TypeError, KeyError, IndexError, ValueError)
+
+
+def malformed(source: str, error: Exception) -> SnapshotError:
+    """An object whose fields are not shaped as the API serves them, named from where the reading stopped."""
+    if isinstance(error, SnapshotError):
+        return error
+    where = ""
+    frame = error.__traceback__
+    while frame is not None:  # the innermost of our frames that knows what it was reading wins
+        names = frame.tb_frame.f_locals
+        if str(frame.tb_frame.f_globals.get("__name__", "")).startswith("kubectl_hpa."):
+            if isinstance(names.get("where"), str):
+                where = names["where"]
+            else:
+                for key in ("item", "obj", "listing", "document"):
+                    candidate = names.get(key)
+                    if isinstance(candidate, dict) and candidate.get("kind"):
+                        where = _describe(candidate)
+                        break
+        frame = frame.tb_next
+    detail = f"{error.__class__.__name__}: {error}"
+    return SnapshotError(f"{source}: {where or 'an object'}: not shaped as the API serves it ({detail})")
+
+
 def sync_input(snapshot: Snapshot, hpa_object: dict, settings: ControllerSettings = ControllerSettings(),
                at: Optional[float] = None, fallback_now: Optional[float] = None) -> SyncInput:
     """Assemble what the controller would read for this HPA at ``at`` (or the snapshot's time)."""
+    try:
+        return _sync_input(snapshot, hpa_object, settings, at, fallback_now)
+    except MALFORMED as error:
+        raise malformed(snapshot.source, error) from None
+
+
+def _sync_input(snapshot: Snapshot, hpa_object: dict, settings: ControllerSettings, at: Optional[float],
+                fallback_now: Optional[float]) -> SyncInput:
     hpa = parse_hpa(hpa_object, snapshot.source)
     scale = parse_scale(snapshot, hpa)
     pods = tuple(parse_pod(item, snapshot.source) for item in snapshot.of_kind("Pod")
