@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import sys
 from dataclasses import dataclass
 from typing import IO, Callable, Optional
@@ -16,13 +17,18 @@ from ..render.style import Style
 OUTPUT_FORMATS = ("table", "wide", "json", "yaml")
 
 
+def one_line(message: str) -> str:
+    """Escape newlines and other control characters (a file name may hold them): errors stay one line."""
+    return re.sub(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]", lambda m: repr(m.group())[1:-1], message)
+
+
 class UserError(click.ClickException):
     """A problem with the user's input or environment: one line on stderr, exit 1, no traceback."""
 
     exit_code = 1
 
     def show(self, file: Optional[IO] = None) -> None:
-        click.echo(f"error: {self.format_message()}", err=True)
+        click.echo(f"error: {one_line(self.format_message())}", err=True)
 
 
 @dataclass(frozen=True)

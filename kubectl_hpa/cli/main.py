@@ -57,8 +57,10 @@ def main() -> None:
     except Exception as error:  # a bug of ours: one line for the user, the traceback on request
         if os.environ.get("KUBECTL_HPA_DEBUG"):
             raise
-        click.echo(f"error: internal error ({type(error).__name__}: {error}); set KUBECTL_HPA_DEBUG=1 for the "
-                   "traceback and please report it", err=True)
+        from .common import one_line
+
+        click.echo(f"error: internal error ({type(error).__name__}: {one_line(str(error))}); set KUBECTL_HPA_DEBUG=1 "
+                   "for the traceback and please report it", err=True)
         raise SystemExit(1) from None
 
 

@@ -70,9 +70,15 @@ def to_milli(value: Fraction) -> int:
     return math.ceil(value * 1000)
 
 
+MAX_MILLI = 2**63 - 1  # Quantity.MilliValue() is an int64
+
+
 def parse_milli(text: str | int | float) -> int:
     """Parse a quantity straight to milli-units, the unit the controller computes in."""
-    return to_milli(parse_quantity(text))
+    milli = to_milli(parse_quantity(text))
+    if abs(milli) > MAX_MILLI:
+        raise QuantityError(f"quantity {str(text)!r} is too large (its milli-value exceeds int64)")
+    return milli
 
 
 def format_milli(milli: int, binary: bool = False) -> str:

@@ -146,7 +146,7 @@ def _exact_milli(raw: Any, where: str) -> float:
     """Model coefficients keep their fractions (1.3m per request is 1.3, not rounded up to 2)."""
     try:
         value = float(parse_quantity(raw) * 1000)
-    except QuantityError:
+    except (QuantityError, OverflowError):
         raise ScenarioError(f"{where}: invalid quantity {raw!r}") from None
     if value < 0:
         raise ScenarioError(f"{where}: must not be negative, got {raw!r}")
@@ -350,8 +350,12 @@ def read_scenario(path: Path, hpa_override: Optional[dict] = None) -> Scenario:
         mark = getattr(error, "problem_mark", None)
         where = f" at line {mark.line + 1}" if mark else ""
         raise ScenarioError(f"{path}: malformed YAML{where}: {getattr(error, 'problem', '') or error}") from None
+    from ..sources.snapshot import MALFORMED, malformed
+
     try:
         return parse_scenario(document, str(path), path.parent, hpa_override)
     except ScenarioError as error:
         message = str(error)
         raise ScenarioError(message if message.startswith(str(path)) else f"{path}: {message}") from None
+    except MALFORMED as error:  # a field of the wrong shape: name where the reading stopped
+        raise ScenarioError(str(malformed(str(path), error))) from None

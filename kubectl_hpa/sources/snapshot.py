@@ -284,6 +284,13 @@ def selector_string(selector: Optional[LabelSelector]) -> str:
 
 def parse_hpa(obj: dict, source: str) -> HPASpec:
     """autoscaling/v2 (v2beta2 has the same shape) or v1, converted to v2 as the API server does."""
+    try:
+        return _parse_hpa(obj, source)
+    except MALFORMED as error:
+        raise malformed(source, error) from None
+
+
+def _parse_hpa(obj: dict, source: str) -> HPASpec:
     where = _describe(obj)
     api_version = str(obj.get("apiVersion", "autoscaling/v2"))
     spec = obj.get("spec")
