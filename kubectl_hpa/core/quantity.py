@@ -73,9 +73,18 @@ def to_milli(value: Fraction) -> int:
 MAX_MILLI = 2**63 - 1  # Quantity.MilliValue() is an int64
 
 
+_WHOLE = re.compile(r"^(\d+)(m|k|M|G|T|P|E|Ki|Mi|Gi|Ti|Pi|Ei|)$")
+_WHOLE_FACTORS = {"m": 1, "": 1000} | {name: 10 ** power * 1000 for name, power in _DECIMAL_SUFFIXES.items()
+                                        if power > 0} | {name: 2**bits * 1000 for name, bits in _BINARY_SUFFIXES.items()}
+
+
 def parse_milli(text: str | int | float) -> int:
-    """Parse a quantity straight to milli-units, the unit the controller computes in."""
-    milli = to_milli(parse_quantity(text))
+    """Parse a quantity straight to milli-units, the unit the controller computes in.
+
+    Whole numbers with an exact suffix (``120m``, ``50Mi``, ``2``), by far the most common in what the API
+    serves, skip the exact-fraction arithmetic: a watch parses thousands of them per refresh."""
+    whole = _WHOLE.match(text) if isinstance(text, str) else None
+    milli = int(whole[1]) * _WHOLE_FACTORS[whole[2]] if whole else to_milli(parse_quantity(text))
     if abs(milli) > MAX_MILLI:
         raise QuantityError(f"quantity {str(text)!r} is too large (its milli-value exceeds int64)")
     return milli

@@ -104,3 +104,16 @@ def test_bad_durations(text: str) -> None:
 
 def test_duration_printing_matches_go() -> None:
     assert [format_duration(s) for s in (0, 30, 300, 3600, 5400)] == ["0s", "30s", "5m0s", "1h0m0s", "1h30m0s"]
+
+
+@given(st.integers(min_value=0, max_value=10**6), st.sampled_from(["", "m", "k", "M", "G", "Ki", "Mi", "Gi", "Ti"]))
+def test_the_whole_number_fast_path_equals_the_exact_path(number: int, suffix: str) -> None:
+    from kubectl_hpa.core.quantity import MAX_MILLI, to_milli
+
+    text = f"{number}{suffix}"
+    exact = to_milli(parse_quantity(text))
+    if exact > MAX_MILLI:
+        with pytest.raises(QuantityError, match="too large"):
+            parse_milli(text)
+    else:
+        assert parse_milli(text) == exact
