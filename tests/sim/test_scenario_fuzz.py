@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 from typing import Any
 
 import yaml
@@ -11,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from kubectl_hpa.cli.main import cli
-from tests.conftest import ROOT
+from tests.conftest import ROOT, field_paths, replaced
 
 BASES = [yaml.safe_load((ROOT / path).read_text()) for path in (
     "kubectl_hpa/sim/scenarios/bootcamp.yaml", "fixtures/scenarios/hello-actuator-pods.yaml")]
@@ -20,29 +19,14 @@ ODD = st.one_of(st.none(), st.integers(-3, 3), st.text(max_size=4), st.lists(st.
                 st.sampled_from(["-1", "1e400", "50Mi", "0s", "30d", "abc", "Max", "Percent"]))
 
 
-def _paths(node: Any, prefix: tuple = ()) -> list[tuple]:
-    out = [prefix] if prefix else []
-    if isinstance(node, dict):
-        for key, value in node.items():
-            out += _paths(value, prefix + (key,))
-    elif isinstance(node, list):
-        for index, value in enumerate(node[:3]):
-            out += _paths(value, prefix + (index,))
-    return out
-
-
-PATHS = [(i, path) for i, base in enumerate(BASES) for path in _paths(base)]
+PATHS = [(i, path) for i, base in enumerate(BASES) for path in field_paths(base, items=3)]
 
 
 @given(st.sampled_from(PATHS), ODD)
 @settings(max_examples=150, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
 def test_a_mangled_scenario_runs_or_is_refused_in_one_line(tmp_path_factory, where: tuple, value: Any) -> None:
     index, path = where
-    document = copy.deepcopy(BASES[index])
-    node = document
-    for key in path[:-1]:
-        node = node[key]
-    node[path[-1]] = value
+    document = replaced(BASES[index], path, value)
     folder = tmp_path_factory.mktemp("scenario")
     scenario = folder / "scenario.yaml"
     scenario.write_text(yaml.safe_dump(document))

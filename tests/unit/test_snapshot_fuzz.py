@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 from typing import Any
 
 import yaml
@@ -11,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from kubectl_hpa.cli.main import cli
-from tests.conftest import SNAPSHOTS
+from tests.conftest import SNAPSHOTS, field_paths, replaced
 
 BASES = [yaml.safe_load((SNAPSHOTS / name).read_text()) for name in (
     "web-scale-down-stabilized.yaml", "hello-actuator-pods-1833m.yaml", "bootcamp-no-requests.yaml")]
@@ -20,29 +19,14 @@ ODD = st.one_of(st.none(), st.integers(-5, 5), st.text(max_size=5), st.lists(st.
                 st.sampled_from(["-1", "1e400", "50Mi", "abc", "2026-13-01T00:00:00Z", ""]))
 
 
-def _paths(node: Any, prefix: tuple = ()) -> list[tuple]:
-    out = [prefix] if prefix else []
-    if isinstance(node, dict):
-        for key, value in node.items():
-            out += _paths(value, prefix + (key,))
-    elif isinstance(node, list):
-        for index, value in enumerate(node[:4]):
-            out += _paths(value, prefix + (index,))
-    return out
-
-
-PATHS = [(i, path) for i, base in enumerate(BASES) for path in _paths(base)]
+PATHS = [(i, path) for i, base in enumerate(BASES) for path in field_paths(base, items=4)]
 
 
 @given(st.sampled_from(PATHS), ODD)
 @settings(max_examples=200, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
 def test_a_mangled_snapshot_is_explained_or_refused_in_one_line(where: tuple, value: Any) -> None:
     index, path = where
-    document = copy.deepcopy(BASES[index])
-    node = document
-    for key in path[:-1]:
-        node = node[key]
-    node[path[-1]] = value
+    document = replaced(BASES[index], path, value)
     result = CliRunner().invoke(cli, ["explain", "-f", "-", "-o", "json"], input=yaml.safe_dump(document),
                                 prog_name="kubectl hpa")
     if result.exception and not isinstance(result.exception, SystemExit):
