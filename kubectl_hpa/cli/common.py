@@ -5,8 +5,8 @@ from __future__ import annotations
 import os
 import re
 import sys
-from dataclasses import dataclass
-from typing import IO, Callable, Optional
+from dataclasses import dataclass, replace
+from typing import IO, Any, Callable, Mapping, Optional
 
 import click
 
@@ -99,17 +99,8 @@ def controller_options(function: Callable) -> Callable:
     return function
 
 
-def settings_from(tolerance: Optional[float], cpu_initialization_period: Optional[float],
-                  initial_readiness_delay: Optional[float], downscale_stabilization: Optional[float],
-                  sync_period: Optional[float]) -> ControllerSettings:
-    defaults = ControllerSettings()
-    return ControllerSettings(
-        tolerance=defaults.tolerance if tolerance is None else tolerance,
-        cpu_initialization_period=defaults.cpu_initialization_period if cpu_initialization_period is None
-        else cpu_initialization_period,
-        initial_readiness_delay=defaults.initial_readiness_delay if initial_readiness_delay is None
-        else initial_readiness_delay,
-        downscale_stabilization=defaults.downscale_stabilization if downscale_stabilization is None
-        else downscale_stabilization,
-        sync_period=defaults.sync_period if sync_period is None else sync_period,
-    )
+def settings_from(flags: Mapping[str, Optional[float]],
+                  base: ControllerSettings = ControllerSettings()) -> ControllerSettings:
+    """The controller flags given on the command line over ``base`` (the real defaults, or a scenario's)."""
+    given: dict[str, Any] = {name: value for name, value in flags.items() if value is not None}
+    return replace(base, **given)

@@ -114,7 +114,7 @@ def explain(name: Optional[str], filename: Optional[str], namespace: Optional[st
     if timeline is not None:
         _replay(env, timeline, name, namespace)
         return
-    settings = settings_from(**controller)
+    settings = settings_from(controller)
     moment = _at(at)
     live = filename is None
     if live and name and all_namespaces:

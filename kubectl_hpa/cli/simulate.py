@@ -167,15 +167,8 @@ def _from_cluster(scenario, name: str, namespace: Optional[str], connection: Con
 
 
 def _apply_overrides(scenario, seed: Optional[int], controller: dict):
-    overrides = {key: value for key, value in controller.items() if value is not None}
-    settings = scenario.controller
-    if overrides:
-        merged = {**{k: getattr(settings, k) for k in ("tolerance", "cpu_initialization_period",
-                                                       "initial_readiness_delay", "downscale_stabilization",
-                                                       "sync_period")}, **overrides}
-        settings = replace(settings_from(**merged), configurable_tolerance=settings.configurable_tolerance,
-                           scale_to_zero=settings.scale_to_zero)
-    return replace(scenario, controller=settings, seed=scenario.seed if seed is None else seed)
+    return replace(scenario, controller=settings_from(controller, scenario.controller),
+                   seed=scenario.seed if seed is None else seed)
 
 
 def _write(env: OutputEnv, results: list, output: str, comparison) -> None:

@@ -83,7 +83,7 @@ def watch(name: Optional[str], namespace: Optional[str], all_namespaces: bool, s
         raise click.UsageError("a resource cannot be retrieved by name across all namespaces")
     env = OutputEnv.detect(color)
     tty = env.is_tty and not os.environ.get("NO_COLOR") and os.environ.get("TERM") != "dumb"
-    settings = settings_from(**controller)
+    settings = settings_from(controller)
     record: Optional[IO] = None
     if record_path:
         try:
