@@ -9,6 +9,7 @@ It assumes the scale update succeeds (a write we never make).
 from __future__ import annotations
 
 from dataclasses import replace
+from functools import lru_cache
 from typing import Optional, TypedDict
 
 from .model import (
@@ -59,14 +60,20 @@ class _Common(TypedDict):
     tolerance: tuple[float, float]
 
 
-class _Conditions:
+@lru_cache(maxsize=512)
+def _condition(kind: str, status: bool, reason: str, message: str) -> Condition:
+    """Conditions are immutable and a sync writes the same few again and again: one object each."""
+    return Condition(kind, "True" if status else "False", reason, message)
+
+
+class Conditions:
     """setCondition over the HPA's existing conditions: replace a type in place, append a new one."""
 
     def __init__(self, previous: tuple[Condition, ...] = ()) -> None:
         self._items: dict[str, Condition] = {condition.type: condition for condition in previous}
 
     def set(self, kind: str, status: bool, reason: str, message: str) -> None:
-        self._items[kind] = Condition(kind, "True" if status else "False", reason, message)
+        self._items[kind] = _condition(kind, status, reason, message)
 
     def remove(self, kind: str) -> None:
         self._items.pop(kind, None)
@@ -91,9 +98,25 @@ def tolerances_for(inputs: SyncInput) -> Tolerances:
     return Tolerances(down=down, up=up)
 
 
+def write_metrics_conditions(conditions: Conditions, proposing: str, stabilization: tuple[str, str], limited: bool,
+                             limit: tuple[str, str]) -> None:
+    """What a reconcile that computed a replica count writes: the metric it used, the window's
+    verdict, and whether a rate limit or min/max changed the count (before any rescale)."""
+    conditions.set(SCALING_ACTIVE, True, "ValidMetricFound",
+                   f"the HPA was able to successfully calculate a replica count from {proposing}")
+    conditions.set(ABLE_TO_SCALE, True, *stabilization)
+    conditions.set(SCALING_LIMITED, limited, *limit)
+
+
+def outbids(best: int, candidate: int) -> bool:
+    """The controller keeps the first metric on ties, except that a 0 proposal is replaced by the
+    next metric's (its loop tests "replicas == 0 ||"), which only changes the name."""
+    return best == 0 or candidate > best
+
+
 def decide(inputs: SyncInput) -> Decision:
     hpa, now = inputs.hpa, inputs.now
-    conditions = _Conditions(inputs.previous_conditions)
+    conditions = Conditions(inputs.previous_conditions)
     # The HPAScaleToZero gate decides whether the ScaledToZero condition means anything; without it
     # the controller drops the condition.
     scaled_to_zero = inputs.settings.scale_to_zero and conditions.is_true(SCALED_TO_ZERO)
@@ -178,9 +201,7 @@ def decide(inputs: SyncInput) -> Decision:
                            f"the HPA was unable to compute the replica count: {result.error}")
             first_failure = first_failure or result
             continue
-        # The controller keeps the first metric on ties, except that a 0 proposal is replaced
-        # by the next metric's (its loop tests "replicas == 0 ||"), which only changes the name.
-        if proposal == 0 or (result.proposed_replicas or 0) > proposal:
+        if outbids(proposal, result.proposed_replicas or 0):
             proposal, proposing = result.proposed_replicas or 0, result.description
     if first_failure is not None and (invalid >= len(metrics) or proposal < current):
         conditions.set(SCALING_ACTIVE, False, first_failure.error_reason or "",
@@ -194,8 +215,6 @@ def decide(inputs: SyncInput) -> Decision:
         return _abort(inputs, base, conditions, events, state, INVALID_METRICS, current, message, metrics)
     if first_failure is not None:
         error = f"invalid metrics ({invalid} invalid out of {len(metrics)}), first error is: {first_failure.wrapped_error}"
-    conditions.set(SCALING_ACTIVE, True, "ValidMetricFound",
-                   f"the HPA was able to successfully calculate a replica count from {proposing}")
 
     if proposal > current:
         reason = f"{proposing} above target"
@@ -212,9 +231,9 @@ def decide(inputs: SyncInput) -> Decision:
             recommendations, now, current, proposal, min_replicas, max_replicas, hpa.behavior,
             inputs.settings.downscale_stabilization,
             state.scale_up_events if state else (), state.scale_down_events if state else ())
-    conditions.set(ABLE_TO_SCALE, True, normalized.stabilization.reason, normalized.stabilization.message)
     limit = normalized.rate_limit
-    conditions.set(SCALING_LIMITED, limit.result != normalized.stabilization.result, limit.reason, limit.message)
+    write_metrics_conditions(conditions, proposing, (normalized.stabilization.reason, normalized.stabilization.message),
+                             limit.result != normalized.stabilization.result, (limit.reason, limit.message))
     if state is not None:
         state = ControllerState(normalized.recommendations, state.scale_up_events, state.scale_down_events, True)
     return _finish(inputs, base, conditions, events, state, METRICS, current, normalized.desired, reason,
@@ -222,7 +241,7 @@ def decide(inputs: SyncInput) -> Decision:
                    stabilization=normalized.stabilization, rate_limit=limit)
 
 
-def _abort(inputs: SyncInput, base: _Common, conditions: _Conditions, events: list[Event],
+def _abort(inputs: SyncInput, base: _Common, conditions: Conditions, events: list[Event],
            state: Optional[ControllerState], branch: str, current: int, error: str,
            metrics: tuple[MetricResult, ...] = ()) -> Decision:
     """The reconcile stops before normalizing: nothing is scaled, no recommendation is stored, and
@@ -233,7 +252,7 @@ def _abort(inputs: SyncInput, base: _Common, conditions: _Conditions, events: li
                     state=state, error=error, **base)
 
 
-def _finish(inputs: SyncInput, base: _Common, conditions: _Conditions, events: list[Event],
+def _finish(inputs: SyncInput, base: _Common, conditions: Conditions, events: list[Event],
             state: Optional[ControllerState], branch: str, current: int, desired: int, reason: str,
             metrics: tuple[MetricResult, ...] = (), error: Optional[str] = None, **details) -> Decision:
     """Rescale if the count changed (assumed to succeed) and record the scale event."""

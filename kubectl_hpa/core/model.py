@@ -7,7 +7,7 @@ unit the controller computes in (``Quantity.MilliValue()``), memory included.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Mapping, Optional, Union
+from typing import Mapping, NamedTuple, Optional, Union
 
 # Metric source types (autoscaling/v2 MetricSourceType).
 RESOURCE = "Resource"
@@ -215,8 +215,9 @@ class ControllerSettings:
     scale_to_zero: bool = False  # feature gate HPAScaleToZero (alpha, off by default)
 
 
-@dataclass(frozen=True)
-class Recommendation:
+class Recommendation(NamedTuple):
+    """One stored recommendation (a tuple: a simulation stores one per sync and scans them all)."""
+
     timestamp: float
     replicas: int
 

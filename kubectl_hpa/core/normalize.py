@@ -56,8 +56,8 @@ class Normalized:
         return self.rate_limit.result
 
 
-def _store(recommendations: tuple[Recommendation, ...], stale_index: Optional[int],
-           new: Recommendation) -> tuple[Recommendation, ...]:
+def store_recommendation(recommendations: tuple[Recommendation, ...], stale_index: Optional[int],
+                         new: Recommendation) -> tuple[Recommendation, ...]:
     """Reuse the slot of the last expired recommendation, or append, as the controller does."""
     if stale_index is None:
         return recommendations + (new,)
@@ -66,26 +66,33 @@ def _store(recommendations: tuple[Recommendation, ...], stale_index: Optional[in
     return tuple(updated)
 
 
-def normalize_legacy(recommendations: tuple[Recommendation, ...], now: float, current: int, proposal: int,
-                     min_replicas: int, max_replicas: int, downscale_window: float) -> Normalized:
-    """normalizeDesiredReplicas: the path of every HPA without ``behavior``."""
-    cutoff = now - downscale_window
+def stabilize_legacy(recommendations: tuple[Recommendation, ...], cutoff: float, proposal: int,
+                     considered: Optional[list[Recommendation]] = None,
+                     ) -> tuple[int, Optional[int], tuple[str, str]]:
+    """The legacy window: the highest of the proposal and every recommendation not older than the
+    cutoff (one exactly at the cutoff still counts, unlike on the behavior path), the slot of the
+    last older one, and the AbleToScale reason. ``considered`` collects those inside, for the views."""
     highest = proposal
     stale_index: Optional[int] = None
-    considered: list[Recommendation] = []
-    for index, recommendation in enumerate(recommendations):
-        if recommendation.timestamp < cutoff:
+    for index, item in enumerate(recommendations):
+        stamp, replicas = item
+        if stamp < cutoff:
             stale_index = index
-        else:
-            considered.append(recommendation)
-            highest = max(highest, recommendation.replicas)
-    reason, message = SCALE_DOWN_STABILIZED if highest != proposal else READY_FOR_NEW_SCALE
-    stabilization = Stabilization(
-        result=highest, up_window=None, down_window=downscale_window, up_recommendation=proposal,
-        down_recommendation=highest, considered=tuple(considered), reason=reason, message=message,
-        allowed_down_at=_allowed_down_at(considered, proposal, downscale_window),
-    )
-    # Do not scale up too much in one sync: max(2 x current, 4), with no memory of earlier syncs.
+            continue
+        if replicas > highest:
+            highest = replicas
+        if considered is not None:
+            considered.append(item)
+    return highest, stale_index, legacy_reason(proposal, highest)
+
+
+def legacy_reason(proposal: int, highest: int) -> tuple[str, str]:
+    """The window kept a higher recommendation, or the proposal stands."""
+    return SCALE_DOWN_STABILIZED if highest != proposal else READY_FOR_NEW_SCALE
+
+
+def legacy_rate_limit(current: int, highest: int, min_replicas: int, max_replicas: int) -> RateLimit:
+    """Do not scale up too much in one sync: max(2 x current, 4), with no memory of earlier syncs."""
     scale_up_limit = int(max(SCALE_UP_LIMIT_FACTOR * current, SCALE_UP_LIMIT_MINIMUM))
     if max_replicas > scale_up_limit:
         upper, limit_reason = scale_up_limit, SCALE_UP_LIMIT
@@ -98,10 +105,24 @@ def normalize_legacy(recommendations: tuple[Recommendation, ...], now: float, cu
     else:
         result, (reason, message) = highest, WITHIN_RANGE
     direction = "up" if highest > current else "down" if highest < current else ""
-    rate_limit = RateLimit(result=result, reason=reason, message=message, lower_bound=min_replicas,
-                           upper_bound=upper, direction=direction)
+    return RateLimit(result=result, reason=reason, message=message, lower_bound=min_replicas,
+                     upper_bound=upper, direction=direction)
+
+
+def normalize_legacy(recommendations: tuple[Recommendation, ...], now: float, current: int, proposal: int,
+                     min_replicas: int, max_replicas: int, downscale_window: float) -> Normalized:
+    """normalizeDesiredReplicas: the path of every HPA without ``behavior``."""
+    cutoff = now - downscale_window
+    considered: list[Recommendation] = []
+    highest, stale_index, (reason, message) = stabilize_legacy(recommendations, cutoff, proposal, considered)
+    stabilization = Stabilization(
+        result=highest, up_window=None, down_window=downscale_window, up_recommendation=proposal,
+        down_recommendation=highest, considered=tuple(considered), reason=reason, message=message,
+        allowed_down_at=_allowed_down_at(considered, proposal, downscale_window),
+    )
+    rate_limit = legacy_rate_limit(current, highest, min_replicas, max_replicas)
     new = Recommendation(now, proposal)
-    return Normalized(stabilization, rate_limit, _store(recommendations, stale_index, new))
+    return Normalized(stabilization, rate_limit, store_recommendation(recommendations, stale_index, new))
 
 
 def _allowed_down_at(considered: list[Recommendation], proposal: int, window: float) -> Optional[float]:
@@ -110,46 +131,67 @@ def _allowed_down_at(considered: list[Recommendation], proposal: int, window: fl
     return max(higher) + window if higher else None
 
 
-def normalize_with_behavior(recommendations: tuple[Recommendation, ...], now: float, current: int,
-                            proposal: int, min_replicas: int, max_replicas: int, behavior: Behavior,
-                            downscale_window: float, scale_up_events: tuple[ScaleEvent, ...],
-                            scale_down_events: tuple[ScaleEvent, ...]) -> Normalized:
-    """normalizeDesiredReplicasWithBehaviors: windows first, then rate policies and min/max."""
-    up_window = float(behavior.scale_up.stabilization_window_seconds or 0)
-    down_seconds = behavior.scale_down.stabilization_window_seconds
-    # An unset scale-down window takes --horizontal-pod-autoscaler-downscale-stabilization.
-    down_window = float(downscale_window if down_seconds is None else down_seconds)
-    up_cutoff, down_cutoff = now - up_window, now - down_window
+def stabilize_with_behavior(recommendations: tuple[Recommendation, ...], up_cutoff: float, down_cutoff: float,
+                            current: int, proposal: int, considered: Optional[list[Recommendation]] = None,
+                            ) -> tuple[int, int, int, Optional[int], tuple[str, str]]:
+    """stabilizeRecommendationWithBehaviors: the stabilized count, the lowest recommendation inside
+    the scale-up window and the highest inside the scale-down window (both counting the proposal),
+    the slot of the last recommendation older than both windows, and the AbleToScale reason.
+    ``considered`` collects the recommendations inside a window, for the views."""
     up_recommendation = down_recommendation = proposal
     stale_index: Optional[int] = None
-    considered: list[Recommendation] = []
-    for index, recommendation in enumerate(recommendations):  # the simulator's hottest loop: kept plain
-        stamp, replicas = recommendation.timestamp, recommendation.replicas
+    for index, item in enumerate(recommendations):
+        stamp, replicas = item
         in_up, in_down = stamp > up_cutoff, stamp > down_cutoff
         if in_up and replicas < up_recommendation:
             up_recommendation = replicas
         if in_down and replicas > down_recommendation:
             down_recommendation = replicas
         if in_up or in_down:
-            considered.append(recommendation)
-        elif stamp < up_cutoff and stamp < down_cutoff:  # older than both windows: its slot is reused
-            stale_index = index
-    # Start from the current count: scale up to the lowest recent recommendation, down to the highest.
-    stabilized = max(current, up_recommendation)
-    stabilized = min(stabilized, down_recommendation)
+            if considered is not None:
+                considered.append(item)
+        elif stamp < down_cutoff and stamp < up_cutoff:
+            stale_index = index  # older than both windows: its slot is reused
+    stabilized, reason = behavior_stabilized(current, proposal, up_recommendation, down_recommendation)
+    return stabilized, up_recommendation, down_recommendation, stale_index, reason
+
+
+def behavior_stabilized(current: int, proposal: int, up_recommendation: int,
+                        down_recommendation: int) -> tuple[int, tuple[str, str]]:
+    """Start from the current count: scale up to the lowest recent recommendation, down to the highest."""
+    stabilized = min(max(current, up_recommendation), down_recommendation)
     if stabilized != proposal:
-        reason, message = SCALE_UP_STABILIZED if proposal >= current else SCALE_DOWN_STABILIZED
-    else:
-        reason, message = READY_FOR_NEW_SCALE
+        return stabilized, SCALE_UP_STABILIZED if proposal >= current else SCALE_DOWN_STABILIZED
+    return stabilized, READY_FOR_NEW_SCALE
+
+
+def behavior_windows(behavior: Behavior, downscale_window: float) -> tuple[float, float]:
+    """The scale-up and scale-down windows; an unset scale-down window takes
+    --horizontal-pod-autoscaler-downscale-stabilization."""
+    down_seconds = behavior.scale_down.stabilization_window_seconds
+    return (float(behavior.scale_up.stabilization_window_seconds or 0),
+            float(downscale_window if down_seconds is None else down_seconds))
+
+
+def normalize_with_behavior(recommendations: tuple[Recommendation, ...], now: float, current: int,
+                            proposal: int, min_replicas: int, max_replicas: int, behavior: Behavior,
+                            downscale_window: float, scale_up_events: tuple[ScaleEvent, ...],
+                            scale_down_events: tuple[ScaleEvent, ...]) -> Normalized:
+    """normalizeDesiredReplicasWithBehaviors: windows first, then rate policies and min/max."""
+    up_window, down_window = behavior_windows(behavior, downscale_window)
+    up_cutoff, down_cutoff = now - up_window, now - down_window
+    considered: list[Recommendation] = []
+    stabilized, up_recommendation, down_recommendation, stale_index, (reason, message) = stabilize_with_behavior(
+        recommendations, up_cutoff, down_cutoff, current, proposal, considered)
     stabilization = Stabilization(
         result=stabilized, up_window=up_window, down_window=down_window, up_recommendation=up_recommendation,
         down_recommendation=down_recommendation, considered=tuple(considered), reason=reason, message=message,
         allowed_down_at=_allowed_down_at([c for c in considered if c.timestamp > down_cutoff], proposal, down_window),
     )
-    rate_limit = _behavior_rate_limit(now, current, stabilized, min_replicas, max_replicas, behavior,
-                                      scale_up_events, scale_down_events)
+    rate_limit = behavior_rate_limit(now, current, stabilized, min_replicas, max_replicas, behavior,
+                                     scale_up_events, scale_down_events)
     new = Recommendation(now, proposal)
-    return Normalized(stabilization, rate_limit, _store(recommendations, stale_index, new))
+    return Normalized(stabilization, rate_limit, store_recommendation(recommendations, stale_index, new))
 
 
 def _changes_in_period(now: float, period_seconds: int, events: tuple[ScaleEvent, ...]) -> int:
@@ -186,9 +228,9 @@ def _policy_limits(now: float, current: int, rules: ScalingRules, scale_up_event
     return result, tuple(limits)
 
 
-def _behavior_rate_limit(now: float, current: int, desired: int, min_replicas: int, max_replicas: int,
-                         behavior: Behavior, scale_up_events: tuple[ScaleEvent, ...],
-                         scale_down_events: tuple[ScaleEvent, ...]) -> RateLimit:
+def behavior_rate_limit(now: float, current: int, desired: int, min_replicas: int, max_replicas: int,
+                        behavior: Behavior, scale_up_events: tuple[ScaleEvent, ...],
+                        scale_down_events: tuple[ScaleEvent, ...]) -> RateLimit:
     """convertDesiredReplicasWithBehaviorRate."""
     if desired > current:
         limit, limits = _policy_limits(now, current, behavior.scale_up, scale_up_events, scale_down_events, True)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from typing import Mapping, Optional
+from typing import Mapping, NamedTuple, Optional
 
 from .model import (
     AVERAGE_VALUE,
@@ -106,8 +106,9 @@ def go_ceil_int32(value: float) -> int:
 # ----------------------------------------------------------------------------- pod grouping
 
 
-@dataclass(frozen=True)
-class Sample:
+class Sample(NamedTuple):
+    """One pod's metric value (a tuple: built for every pod at every sync)."""
+
     value: int
     timestamp: float
     window: float
@@ -142,7 +143,7 @@ def group_pods(pods: tuple[Pod, ...], samples: Mapping[str, Sample], resource: s
             missing.append(pod.name)
             continue
         if resource == "cpu":
-            why = _cpu_unready_reason(pod, sample, ctx.now, period, delay)
+            why = cpu_unready_reason(pod, sample, ctx.now, period, delay)
             if why:
                 unready[pod.name] = why
                 continue
@@ -150,7 +151,7 @@ def group_pods(pods: tuple[Pod, ...], samples: Mapping[str, Sample], resource: s
     return PodGroups(tuple(ready), unready, tuple(missing), ignored)
 
 
-def _cpu_unready_reason(pod: Pod, sample: Sample, now: float, period: float, delay: float) -> str:
+def cpu_unready_reason(pod: Pod, sample: Sample, now: float, period: float, delay: float) -> str:
     if pod.ready is None:
         return "no Ready condition"
     if pod.start_time is None:
@@ -225,10 +226,16 @@ def _utilization(samples: Mapping[str, int], requests: Mapping[str, int],
         usage_total += value * weight
         request_total += requests[name] * weight
         entries += weight
+    ratio, utilization = utilization_ratio(usage_total, request_total, target)
+    return ratio, utilization, go_div(usage_total, entries)
+
+
+def utilization_ratio(usage_total: int, request_total: int, target: int) -> tuple[float, int]:
+    """The percentage is truncated to a whole number before the ratio is taken, as in Go."""
     if request_total == 0:
         raise MetricError("no metrics returned matched known pods")
     utilization = go_div(usage_total * 100, request_total)
-    return utilization / target, utilization, go_div(usage_total, entries)
+    return utilization / target, utilization
 
 
 def _average(samples: Mapping[str, int], target: int, weights: Mapping[str, int]) -> tuple[float, int]:
@@ -238,6 +245,11 @@ def _average(samples: Mapping[str, int], target: int, weights: Mapping[str, int]
         count = sum(weights.get(name, 1) for name in samples)
     else:
         total, count = sum(samples.values()), len(samples)
+    return average_ratio(total, count, target)
+
+
+def average_ratio(total: int, count: int, target: int) -> tuple[float, int]:
+    """The average is truncated to a whole milli-unit before the ratio is taken."""
     usage = go_div(total, count)
     return usage / target, usage
 
@@ -253,10 +265,10 @@ def _pod_based(ctx: MetricContext, groups: PodGroups, samples: dict[str, int],
     tolerances = ctx.tolerances
     scale_up_with_unready = bool(groups.unready) and ratio > 1.0
     if not scale_up_with_unready and not groups.missing:
-        if tolerances.within(ratio):
-            return _update(result, proposed_replicas=ctx.spec_replicas, path=WITHIN_TOLERANCE)
         ready = ctx.total(groups.ready)
-        return _update(result, proposed_replicas=go_ceil_int32(ratio * ready), path=READY_PODS, multiplier=ready)
+        proposal, path = ready_pods_proposal(ratio, ready, ctx.spec_replicas, tolerances)
+        return _update(result, proposed_replicas=proposal, path=path,
+                       multiplier=None if path == WITHIN_TOLERANCE else ready)
 
     filled = dict(samples)
     missing_fill: Optional[int] = None
@@ -290,6 +302,13 @@ def _pod_based(ctx: MetricContext, groups: PodGroups, samples: dict[str, int],
     return _update(result, proposed_replicas=proposal, rebalance=rebalance,
                    path=REBALANCE_KEPT if guard else REBALANCED,
                    multiplier=None if guard else counted)
+
+
+def ready_pods_proposal(ratio: float, ready: int, spec_replicas: int, tolerances: Tolerances) -> tuple[int, str]:
+    """The fast path, when no pod is unready or missing: hold inside tolerance, else ceil(ratio x ready)."""
+    if tolerances.within(ratio):
+        return spec_replicas, WITHIN_TOLERANCE
+    return go_ceil_int32(ratio * ready), READY_PODS
 
 
 def _select_pod_samples(samples: Mapping[str, Sample], groups: PodGroups) -> dict[str, int]:

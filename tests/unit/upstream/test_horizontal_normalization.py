@@ -234,8 +234,8 @@ SWR_CASES = [
                          "condition", SWR_CASES)
 def test_scaling_with_rules(current, desired, min_replicas, max_replicas, up, down, up_events, down_events,
                             expected, condition):
-    """convertDesiredReplicasWithBehaviorRate (our private _behavior_rate_limit)."""
-    limit = normalize._behavior_rate_limit(NOW, current, desired, min_replicas, max_replicas, behavior(up, down),
+    """convertDesiredReplicasWithBehaviorRate (normalize.behavior_rate_limit)."""
+    limit = normalize.behavior_rate_limit(NOW, current, desired, min_replicas, max_replicas, behavior(up, down),
                                            up_events, down_events)
     assert (limit.result, limit.reason) == (expected, condition)
 
