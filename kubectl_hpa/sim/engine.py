@@ -1,22 +1,29 @@
-"""The simulation loop: one core decision per sync period, fed by the world model, strung into a timeline."""
+"""The simulation loop: one core decision per sync period, fed by the world model, strung into a timeline.
+
+A sync runs decide() unless it is steady: the same pods as the last sync that ran it, every pod
+counted for every metric, and a count the windows, policies and bounds keep. core.steady gives
+decide()'s answer for those (tests/sim/test_steady.py checks it sync by sync and row by row),
+which is what makes a simulated month take seconds.
+"""
 
 from __future__ import annotations
 
+import gc
 import math
-from dataclasses import dataclass, field
-from typing import Optional
+from dataclasses import dataclass, field, replace
+from typing import NamedTuple, Optional, Sequence
 
 from ..core import decide as branches
-from ..core import replicas as paths
 from ..core.decide import decide
-from ..core.model import Condition, ControllerState, Decision, SyncInput
+from ..core.model import Condition, ControllerState, Decision, MetricSpec, SyncInput
+from ..core.replicas import REBALANCE_KEPT, REBALANCED, WITHIN_TOLERANCE
+from ..core.steady import SteadyBasis, SteadyMetricResult, SteadyRun, SteadySync, steady_basis
 from .load import LoadProfile
 from .scenario import Scenario
 from .world import World
 
 
-@dataclass(frozen=True)
-class MetricPoint:
+class MetricPoint(NamedTuple):
     name: str
     current: Optional[float]  # in the target's unit: percent for Utilization, else the value
     target: float
@@ -25,8 +32,9 @@ class MetricPoint:
     error: Optional[str] = None
 
 
-@dataclass(frozen=True)
-class Step:
+class Step(NamedTuple):
+    """One sync of the timeline (a tuple: a month of syncs is 172,800 of them)."""
+
     t: float
     load: float
     replicas: int  # spec.replicas when the sync ran
@@ -44,74 +52,159 @@ class Result:
     duration: float
     steps: list[Step] = field(default_factory=list)
     inputs: list[SyncInput] = field(default_factory=list)  # kept only when asked for (snapshots, tests)
+    decided: int = 0  # syncs that ran decide(); the others were steady (core.steady)
     decisions: list[Decision] = field(default_factory=list)
 
     def summary(self) -> dict:
         return summarize(self)
 
 
+def _metric_point(spec: MetricSpec, utilization: Optional[int], value: Optional[int], average_value: Optional[int],
+                  ratio: Optional[float], error: Optional[str] = None) -> MetricPoint:
+    target = spec.target
+    if target.average_value is None and target.average_utilization is not None:
+        current = float(utilization) if utilization is not None else None
+        return MetricPoint(spec.name, current, float(target.average_utilization), "%", ratio, error)
+    wanted = target.value if target.type == "Value" else target.average_value
+    milli = value if target.type == "Value" else average_value
+    return MetricPoint(spec.name, None if milli is None else milli / 1000, (wanted or 0) / 1000, "", ratio, error)
+
+
 def _metric_points(decision: Decision) -> tuple[MetricPoint, ...]:
-    points = []
-    for result in decision.metrics:
-        spec = result.spec
-        target = spec.target
-        if target.average_value is None and target.average_utilization is not None:
-            current = float(result.utilization) if result.utilization is not None else None
-            points.append(MetricPoint(spec.name, current, float(target.average_utilization), "%", result.usage_ratio,
-                                      result.error))
-            continue
-        wanted = target.value if target.type == "Value" else target.average_value
-        milli = result.value if target.type == "Value" else result.average_value
-        points.append(MetricPoint(spec.name, None if milli is None else milli / 1000, (wanted or 0) / 1000, "",
-                                  result.usage_ratio, result.error))
-    return tuple(points)
+    return tuple(_metric_point(result.spec, result.utilization, result.value, result.average_value,
+                               result.usage_ratio, result.error) for result in decision.metrics)
 
 
 def _limit(decision: Decision) -> str:
     """The limit that shaped this sync's result, in the controller's words."""
-    notes = []
-    if any(m.path == paths.REBALANCED or m.path == paths.REBALANCE_KEPT for m in decision.metrics):
-        notes.append("unready/missing pods")
     stabilization, limit = decision.stabilization, decision.rate_limit
+    stabilized = ""
     if stabilization is not None and stabilization.result != decision.proposed_replicas:
-        notes.append(stabilization.reason)
+        stabilized = stabilization.reason
+    limited = ""
     if limit is not None and stabilization is not None and limit.result != stabilization.result:
-        notes.append(limit.reason)
-    if decision.branch in (branches.ABOVE_MAX, branches.BELOW_MIN):
-        notes.append("TooManyReplicas" if decision.branch == branches.ABOVE_MAX else "TooFewReplicas")
-    if decision.branch == branches.INVALID_METRICS:
+        limited = limit.reason
+    paths = [m.path for m in decision.metrics if m.error is None]
+    return _limit_text(bool(decision.metrics), paths, stabilized, limited, decision.branch)
+
+
+def _limit_text(any_metrics: bool, paths: Sequence[str], stabilized: str = "", limited: str = "",
+                branch: str = branches.METRICS) -> str:
+    """The notes of a sync: how its metrics proposed, the window's and the rate limit's reasons."""
+    notes = []
+    if REBALANCED in paths or REBALANCE_KEPT in paths:
+        notes.append("unready/missing pods")
+    if stabilized:
+        notes.append(stabilized)
+    if limited:
+        notes.append(limited)
+    if branch in (branches.ABOVE_MAX, branches.BELOW_MIN):
+        notes.append("TooManyReplicas" if branch == branches.ABOVE_MAX else "TooFewReplicas")
+    if branch == branches.INVALID_METRICS:
         notes.append("invalid metrics")
-    if not notes and decision.metrics and all(m.path == paths.WITHIN_TOLERANCE for m in decision.metrics
-                                              if m.error is None):
+    if not notes and any_metrics and all(path == WITHIN_TOLERANCE for path in paths):
         notes.append("within tolerance")
     return ", ".join(notes)
 
 
-def simulate(scenario: Scenario, load: LoadProfile, duration: float, keep_inputs: bool = False) -> Result:
-    """Run one sync every ``controller.sync_period`` seconds from t = 0 to ``duration``."""
+class _SteadyRows:
+    """Timeline rows of steady syncs. Their metric points and limit text repeat for long stretches,
+    so each is built once per basis."""
+
+    def __init__(self) -> None:
+        self.basis: Optional[SteadyBasis] = None
+        self.points: dict[tuple[SteadyMetricResult, ...], tuple[MetricPoint, ...]] = {}
+        self.limits: dict[tuple, str] = {}
+        self.last: Optional[SteadySync] = None
+        self.last_parts: tuple[tuple[MetricPoint, ...], str] = ((), "")
+
+    def step(self, basis: SteadyBasis, quick: SteadySync, now: float, load: float, ready: int) -> Step:
+        current = basis.spec_replicas
+        if quick is not self.last:  # a run hands back the same outcome while nothing in it changes
+            self.last, self.last_parts = quick, self._parts(basis, quick)
+        points, limit = self.last_parts
+        # tuple.__new__ skips the generated Python-level __new__: a third of this row's cost.
+        return tuple.__new__(Step, (now, load, current, ready, current, points, "", limit))
+
+    def _parts(self, basis: SteadyBasis, quick: SteadySync) -> tuple[tuple[MetricPoint, ...], str]:
+        if basis is not self.basis:
+            self.basis, self.points, self.limits = basis, {}, {}
+        results = quick.metrics
+        points = self.points.get(results)
+        if points is None:
+            points = self.points[results] = tuple(
+                _metric_point(metric.spec, result.utilization, result.value, result.average_value, result.ratio)
+                for metric, result in zip(basis.metrics, results, strict=True))
+        paths = tuple([result.path for result in results])
+        stabilized = quick.reason if quick.stabilized != quick.proposal else ""
+        limited = quick.limit_reason if quick.stabilized != basis.spec_replicas else ""
+        key = (paths, stabilized, limited)
+        limit = self.limits.get(key)
+        if limit is None:
+            limit = self.limits[key] = _limit_text(True, paths, stabilized, limited)
+        return points, limit
+
+
+def simulate(scenario: Scenario, load: LoadProfile, duration: float, keep_inputs: bool = False,
+             steady: bool = True) -> Result:
+    """Run one sync every ``controller.sync_period`` seconds from t = 0 to ``duration``.
+
+    ``steady=False``, or keeping the inputs (for snapshots), runs decide() on every sync.
+    """
+    # A month is ~1M small objects and no reference cycles: the collector's passes over the
+    # growing timeline would cost ~5% and free nothing.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        return _simulate(scenario, load, duration, keep_inputs, steady)
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _simulate(scenario: Scenario, load: LoadProfile, duration: float, keep_inputs: bool, steady: bool) -> Result:
     world = World(scenario, load)
     result = Result(scenario=scenario, load=load, duration=duration)
     state = ControllerState()
     conditions: tuple[Condition, ...] = ()
     period = scenario.controller.sync_period
     syncs = int(math.floor(duration / period)) + 1
+    steady = steady and not keep_inputs
+    run: Optional[SteadyRun] = None  # the steady stretch in progress, if any
+    view = world.steady_view()  # replaced whenever a run starts
+    rows = _SteadyRows()
+    # The loop runs 172,800 times for 30 days: its hot names are bound once.
+    advance, observe, rate_at, append = world.advance, world.observe, world.rate_at, result.steps.append
     for index in range(syncs):
         now = index * period
-        world.advance(now)
+        advance(now)
+        if run is not None:
+            pods, ready, existing, readings, load_now = view(now)
+            quick = run.sync(now, world.replicas, existing, pods, readings, conditions)
+            if quick is not None:
+                conditions = quick.conditions
+                append(rows.step(run.basis, quick, now, load_now, ready))
+                continue
+            state, run = replace(state, recommendations=run.recommendations()), None  # decide() goes on from here
         current = world.replicas
-        inputs = SyncInput(hpa=scenario.hpa, scale=world.scale(), pods=world.core_pods(now),
+        pods, ready, existing = observe(now)
+        inputs = SyncInput(hpa=scenario.hpa, scale=world.scale(), pods=pods,
                            readings=world.readings(now), now=now, settings=scenario.controller, state=state,
                            previous_conditions=conditions)
         decision = decide(inputs)
-        ready = world.ready_count(now)
+        result.decided += 1
         if decision.rescale:
             world.scale_to(decision.desired_replicas, now)
         state, conditions = decision.state or state, decision.conditions
+        basis = steady_basis(inputs, decision) if steady else None
+        if basis is not None and state is not None:
+            run = SteadyRun.start(basis, state.recommendations, now + period)
+            view = world.steady_view()
         limit = _limit(decision)
         event = ""
         if decision.rescale:
             event = f"{current} -> {decision.desired_replicas}: {decision.rescale_reason}"
-        result.steps.append(Step(t=now, load=load.rate_at(now), replicas=current, ready=ready,
+        result.steps.append(Step(t=now, load=rate_at(now), replicas=current, ready=ready,
                                  desired=decision.desired_replicas, metrics=_metric_points(decision),
                                  event=event, limit=limit))
         if keep_inputs:

@@ -8,6 +8,9 @@ Metric lag follows the pipeline: metrics-server reports CPU and memory per
 resolution interval (a new pod has no sample until it has been scraped twice);
 Prometheus scrapes every interval and the adapter's ``rate(...[W])`` averages
 the samples inside its window (a series needs two samples to exist).
+
+``readings`` is what decide() reads; ``steady_view`` is the same reduced to what a steady sync
+(core.steady) needs, with everything that cannot change between two rescales worked out once.
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ import math
 import random
 from collections import deque
 from dataclasses import dataclass, field
-from typing import Optional
+from typing import Callable, NamedTuple, Optional
 
 from ..core.model import (
     CONTAINER_RESOURCE,
@@ -35,10 +38,26 @@ from ..core.model import (
     ResourceMetrics,
     Scale,
 )
+from ..core.steady import PodSamples, SteadyReading
 from .load import LoadProfile
 from .scenario import MetricModel, Scenario
 
 CONTAINER = "app"
+STEADY_RESOURCES = ("cpu", "memory")  # what the pods report; other resources have no samples
+
+# pods, Ready pods, all pods, steady readings, load (requests/s)
+SteadyView = tuple[tuple[Pod, ...], int, int, tuple[SteadyReading, ...], float]
+
+
+class Layout(NamedTuple):
+    """The pods as the controller sees them, valid while the groups and their readiness hold."""
+
+    version: int  # World._version when it was built
+    valid_from: float  # the last time a group became Ready
+    valid_until: float  # the next time one does
+    pods: tuple[Pod, ...]
+    ready: int
+    existing: int
 
 
 @dataclass
@@ -65,7 +84,8 @@ class Scrape:
 class World:
     def __init__(self, scenario: Scenario, load: LoadProfile) -> None:
         self.scenario = scenario
-        self.rate_at = load.history_rate_at
+        self._rate_at = load.history_rate_at
+        self._rate_memo = (math.nan, 0.0)  # (time, requests/s): a sync asks for the same instant twice
         self.random = random.Random(scenario.seed)
         self.groups: list[PodGroup] = []
         self.replicas = scenario.workload.replicas  # the target's spec.replicas
@@ -73,8 +93,15 @@ class World:
         self._labels = {"app": scenario.hpa.scale_target.name}
         self._requests = ContainerRequests(CONTAINER, dict(scenario.workload.requests))
         pipeline, settings = scenario.pipeline, scenario.controller
+        self._resolution = pipeline.resolution
         self._scrapes: deque[Scrape] = deque(maxlen=int(pipeline.rate_window / pipeline.scrape_interval) + 3)
         self._next_scrape = -pipeline.rate_window  # the pipeline has history when the simulation starts
+        # Only Pods, Object and External metrics come through Prometheus.
+        self._scraping = any(spec.type in (PODS, OBJECT, EXTERNAL) for spec in scenario.hpa.metrics)
+        # The pods as the controller sees them change only when groups do (``_version``) or a group
+        # becomes Ready.
+        self._version = 0
+        self._layout = Layout(-1, 0.0, 0.0, (), 0, 0)
         # After this age a Ready pod is indistinguishable from older ones: past the CPU initialization
         # period, scraped by metrics-server, and with a full rate() window behind it.
         self._maturity = max(settings.cpu_initialization_period, 2 * pipeline.resolution,
@@ -88,7 +115,23 @@ class World:
     def pod_count(self) -> int:
         return sum(group.count for group in self.groups)
 
+    def _layout_at(self, now: float) -> Layout:
+        layout = self._layout
+        if layout.version == self._version and layout.valid_from <= now < layout.valid_until:
+            return layout
+        groups = self.groups
+        self._layout = layout = Layout(
+            self._version,
+            max((g.ready_at for g in groups if g.ready_at <= now), default=-math.inf),
+            min((g.ready_at for g in groups if g.ready_at > now), default=math.inf),
+            tuple(self._core_pod(group, now) for group in groups),
+            sum(group.count for group in groups if group.ready_at <= now),
+            sum(group.count for group in groups),
+        )
+        return layout
+
     def _add_group(self, now: float, count: int, startup: float) -> None:
+        self._version += 1
         self._counter += 1
         self.groups.append(PodGroup(name=f"{self.scenario.hpa.scale_target.name}-{self._counter}", created=now,
                                     ready_at=now + startup, count=count))
@@ -103,11 +146,13 @@ class World:
         return startup.seconds
 
     def ready_count(self, now: float) -> int:
-        return sum(group.count for group in self.groups if group.ready_at <= now)
+        return self._layout_at(now).ready
 
     def scale_to(self, desired: int, now: float) -> None:
         """Apply a new spec.replicas: create pods now, or delete the least useful ones first."""
+        self._merge_mature(now)
         self.replicas = desired
+        self._version += 1
         missing = desired - self.pod_count
         if missing > 0:
             delays: dict[float, int] = {}
@@ -128,6 +173,9 @@ class World:
         self.groups = [group for group in self.groups if group.count > 0]
 
     def _merge_mature(self, now: float) -> None:
+        """Fold pods past every start-up effect into one group: they decide alike (a property test shows
+        a group decides like its pods). Done only when pods change anyway (a rescale), so a steady
+        stretch keeps its pods; which of them a scale-down removes does not matter."""
         if self.scenario.workload.memory.retain or len(self.groups) < 2:
             return  # pods that keep their own memory high-water marks stay distinct
         mature = [g for g in self.groups if now - g.created >= self._maturity and now - g.ready_at >= self._maturity]
@@ -135,10 +183,13 @@ class World:
             return
         keeper = min(mature, key=lambda g: g.created)
         keeper.count += sum(g.count for g in mature if g is not keeper)
+        self._version += 1
         self.groups = [g for g in self.groups if g is keeper or g not in mature]
 
-    def core_pods(self, now: float) -> tuple[Pod, ...]:
-        return tuple(self._core_pod(group, now) for group in self.groups)
+    def observe(self, now: float) -> tuple[tuple[Pod, ...], int, int]:
+        """What a sync reads of the workload: the pods, how many are Ready, how many exist."""
+        layout = self._layout_at(now)
+        return layout.pods, layout.ready, layout.existing
 
     def _core_pod(self, group: PodGroup, now: float) -> Pod:
         ready = group.ready_at <= now
@@ -153,6 +204,12 @@ class World:
 
     # ------------------------------------------------------------------ the metric pipeline
 
+    def rate_at(self, moment: float) -> float:
+        """The load at ``moment`` (requests/s), as the metric pipeline saw it."""
+        if self._rate_memo[0] != moment:
+            self._rate_memo = (moment, self._rate_at(moment))
+        return self._rate_memo[1]
+
     def per_ready_pod_rate(self, now: float) -> float:
         ready = self.ready_count(now)
         return self.rate_at(now) / ready if ready else 0.0
@@ -160,23 +217,17 @@ class World:
     def advance(self, now: float) -> None:
         """Record every Prometheus scrape up to ``now`` (the load seen by the pods at that instant)."""
         interval = self.scenario.pipeline.scrape_interval
-        while self._next_scrape <= now:
+        while self._scraping and self._next_scrape <= now:
             moment = self._next_scrape
             rate = self.rate_at(moment)
             ready = self.ready_count(moment)
             self._scrapes.append(Scrape(moment, rate / ready if ready else 0.0, rate))
             self._next_scrape += interval
         if self.scenario.workload.memory.retain:  # memory that is never given back keeps its high-water mark
+            per_ready = self.per_ready_pod_rate(now)
             for group in self.groups:
-                usage = self._pod_usage(self.scenario.workload.memory, group, now)
+                usage = _usage(self.scenario.workload.memory, group.ready_at <= now, per_ready)
                 group.memory_high = max(group.memory_high, usage)
-        self._merge_mature(now)
-
-    def _pod_usage(self, model: MetricModel, group: PodGroup, moment: float, per_ready: Optional[float] = None) -> float:
-        if group.ready_at > moment:
-            return model.baseline
-        rate = self.per_ready_pod_rate(moment) if per_ready is None else per_ready
-        return model.baseline + model.per_request * rate
 
     def readings(self, now: float) -> tuple[Reading, ...]:
         readings: list[Reading] = []
@@ -194,23 +245,32 @@ class World:
                 readings.append(None)
         return tuple(readings)
 
-    def _resource_metrics(self, now: float) -> ResourceMetrics:
-        resolution = self.scenario.pipeline.resolution
+    def _sampled(self, now: float) -> tuple[float, list[PodGroup], float]:
+        """metrics-server's latest sample time, the groups it has sampled, and the load per Ready pod then."""
+        resolution = self._resolution
         scraped = math.floor(now / resolution) * resolution
+        # metrics-server needs two kubelet samples of a pod
+        cutoff = scraped - resolution
+        sampled = [group for group in self.groups if group.created <= cutoff]
+        return scraped, sampled, self.per_ready_pod_rate(scraped)
+
+    def _reported(self, resource: str, groups: list[PodGroup], scraped: float, per_ready: float) -> tuple[int, ...]:
+        """Each group's pods as metrics-server reports them."""
         workload = self.scenario.workload
-        per_ready = self.per_ready_pod_rate(scraped)
-        samples = []
-        for group in self.groups:
-            if group.created > scraped - resolution:  # metrics-server needs two kubelet samples of a pod
-                continue
-            cpu = self._pod_usage(workload.cpu, group, scraped, per_ready)
-            memory = self._pod_usage(workload.memory, group, scraped, per_ready)
-            if workload.memory.retain:
-                memory = max(memory, group.memory_high)
-            # metrics-server reports whole millicores and whole bytes.
-            samples.append(PodResourceSample(group.name, scraped, resolution,
-                                             {CONTAINER: {"cpu": int(round(cpu)), "memory": int(round(memory / 1000)) * 1000}}))
-        return ResourceMetrics(tuple(samples))
+        model = workload.cpu if resource == "cpu" else workload.memory
+        busy, idle = _usage(model, True, per_ready), _usage(model, False, per_ready)
+        if resource == "memory" and model.retain:  # memory never given back: each group's high-water mark
+            return tuple([_as_reported(resource, max(busy if group.ready_at <= scraped else idle, group.memory_high))
+                          for group in groups])
+        busy_reported, idle_reported = _as_reported(resource, busy), _as_reported(resource, idle)
+        return tuple([busy_reported if group.ready_at <= scraped else idle_reported for group in groups])
+
+    def _resource_metrics(self, now: float) -> ResourceMetrics:
+        scraped, sampled, per_ready = self._sampled(now)
+        cpu, memory = (self._reported(name, sampled, scraped, per_ready) for name in ("cpu", "memory"))
+        return ResourceMetrics(tuple(
+            PodResourceSample(group.name, scraped, self._resolution, {CONTAINER: {"cpu": cpu[i], "memory": memory[i]}})
+            for i, group in enumerate(sampled)))
 
     def _window(self, now: float) -> list[Scrape]:
         window = self.scenario.pipeline.rate_window
@@ -219,19 +279,84 @@ class World:
             return []
         return [scrape for scrape in self._scrapes if last - window < scrape.time <= last]
 
-    def _pods_metric(self, name: str, now: float) -> PodsMetrics:
+    def _pods_metric_values(self, name: str, now: float) -> list[tuple[PodGroup, int, float]]:
+        """Each group's adapter value (rate over the window) and its newest sample time."""
         model = self.scenario.workload.pods_metrics.get(name, MetricModel(per_request=1000.0))
         scrapes = self._window(now)
-        samples = []
+        values = []
         for group in self.groups:
             seen = [scrape for scrape in scrapes if scrape.time >= group.created]
             if len(seen) < 2:  # rate() needs two samples of the pod's series
                 continue
             rate = sum(scrape.per_ready_pod if scrape.time >= group.ready_at else 0.0 for scrape in seen) / len(seen)
-            value = model.baseline + model.per_request * rate
-            samples.append(PodMetricSample(group.name, int(round(value)), seen[-1].time,
-                                           self.scenario.pipeline.rate_window))
-        return PodsMetrics(tuple(samples))
+            values.append((group, int(round(model.baseline + model.per_request * rate)), seen[-1].time))
+        return values
+
+    def _pods_metric(self, name: str, now: float) -> PodsMetrics:
+        window = self.scenario.pipeline.rate_window
+        return PodsMetrics(tuple(PodMetricSample(group.name, value, stamp, window)
+                                 for group, value, stamp in self._pods_metric_values(name, now)))
+
+    def steady_view(self) -> Callable[[float], SteadyView]:
+        """What a steady sync reads at ``now`` (``observe``, ``steady_readings``, the load) in one call,
+        with what stays the same between syncs worked out once for the pods as they are now. Once
+        every pod is sampled and was Ready at the sample, a Resource metric's pods all report the
+        same value; anything else is left to ``steady_readings``."""
+        groups, version, resolution = tuple(self.groups), self._version, self._resolution
+        layout_at, rate_at, floor = self._layout_at, self.rate_at, math.floor
+
+        def general(now: float) -> SteadyView:
+            layout = layout_at(now)
+            return layout.pods, layout.ready, layout.existing, self.steady_readings(now), rate_at(now)
+
+        workload = self.scenario.workload
+        resources = []
+        for spec in self.scenario.hpa.metrics:
+            if (spec.type not in (RESOURCE, CONTAINER_RESOURCE) or spec.container not in (None, CONTAINER)
+                    or spec.name not in STEADY_RESOURCES or (spec.name == "memory" and workload.memory.retain)):
+                return general
+            resources.append((spec.name, workload.cpu if spec.name == "cpu" else workload.memory))
+        if not groups:
+            return general
+        settled = max(max(group.created for group in groups) + resolution, max(group.ready_at for group in groups))
+        pods, count = sum(group.count for group in groups), len(groups)
+
+        def view(now: float) -> SteadyView:
+            scraped = floor(now / resolution) * resolution
+            if scraped < settled or self._version != version:
+                return general(now)
+            per_ready = rate_at(scraped) / pods
+            layout = layout_at(now)
+            # Every pod reports the same; tuple.__new__ skips PodSamples' Python-level __new__ (a hot line).
+            readings = tuple([tuple.__new__(PodSamples, ((_as_reported(name, _usage(model, True, per_ready)),) * count,
+                                                         scraped, resolution)) for name, model in resources])
+            return layout.pods, layout.ready, layout.existing, readings, rate_at(now)
+
+        return view
+
+    def steady_readings(self, now: float) -> tuple[SteadyReading, ...]:
+        """The same readings as ``readings``, reduced to what a steady sync needs: per-pod values in
+        ``observe`` order (None unless every pod has one) or one total."""
+        readings: list[SteadyReading] = []
+        groups = len(self.groups)
+        for spec in self.scenario.hpa.metrics:
+            if spec.type in (RESOURCE, CONTAINER_RESOURCE):
+                scraped, sampled, per_ready = self._sampled(now)
+                if len(sampled) != groups or spec.container not in (None, CONTAINER) or spec.name not in STEADY_RESOURCES:
+                    readings.append(None)
+                    continue
+                readings.append(PodSamples(self._reported(spec.name, sampled, scraped, per_ready), scraped,
+                                           self._resolution))
+            elif spec.type == PODS:
+                found = self._pods_metric_values(spec.name, now)
+                # A series' newest sample is the window's newest scrape: one time for every pod.
+                readings.append(PodSamples(tuple([value for _, value, _ in found]), found[-1][2],
+                                           self.scenario.pipeline.rate_window) if found and len(found) == groups else None)
+            elif spec.type in (OBJECT, EXTERNAL):
+                readings.append(self._total_metric(spec.name, now)[0])
+            else:
+                readings.append(None)
+        return tuple(readings)
 
     def _total_metric(self, name: str, now: float) -> tuple[int, float]:
         model = self.scenario.workload.total_metrics.get(name, MetricModel(per_request=1000.0))
@@ -244,3 +369,13 @@ class World:
     def scale(self) -> Scale:
         return Scale(spec_replicas=self.replicas, status_replicas=self.pod_count,
                      selector=f"app={self.scenario.hpa.scale_target.name}")
+
+
+def _usage(model: MetricModel, ready: bool, per_ready: float) -> float:
+    """A pod's baseline, plus its share of the load once Ready (a Service sends only to Ready pods)."""
+    return model.baseline + model.per_request * per_ready if ready else model.baseline
+
+
+def _as_reported(resource: str, usage: float) -> int:
+    """metrics-server reports whole millicores and whole bytes."""
+    return int(round(usage)) if resource == "cpu" else int(round(usage / 1000)) * 1000

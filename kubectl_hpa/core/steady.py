@@ -1,0 +1,366 @@
+"""Steady syncs: decide()'s answer for a sync whose pods are the last full sync's, without regrouping them.
+
+Over a long simulation most syncs move nothing but metric values: the same pods,
+all Running and Ready, each with a sample, and a decision that keeps the count.
+For such a sync decide() would select, group and weigh the same pods the same way.
+A ``SteadyBasis`` keeps what the last full decide() established about them; a
+``SteadyRun`` then re-runs, sync after sync, only what new values can change,
+through the functions decide() itself calls: each metric's ratio and proposal, the
+windows, the rate limit that keeps the count, the conditions, the stored
+recommendation (kept incrementally by window.RecommendationLog).
+
+``SteadyRun.sync`` answers None whenever its claim could fail (other pods or counts,
+a young pod whose CPU sample does not count yet, a missing sample, a count that
+would change); the caller then runs decide(). That both give the same result is
+tested sync by sync and over whole simulations (tests/sim/test_steady.py).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from operator import mul
+from typing import NamedTuple, Optional, Sequence, Union
+
+from .decide import METRICS, Conditions, outbids, tolerances_for, write_metrics_conditions
+from .model import (
+    CONTAINER_RESOURCE,
+    EXTERNAL,
+    OBJECT,
+    PODS,
+    RESOURCE,
+    VALUE,
+    Behavior,
+    Condition,
+    Decision,
+    MetricSpec,
+    Pod,
+    PodGroups,
+    Recommendation,
+    Scale,
+    ScaleEvent,
+    SyncInput,
+)
+from .normalize import (
+    WITHIN_RANGE,
+    behavior_rate_limit,
+    behavior_stabilized,
+    behavior_windows,
+    legacy_rate_limit,
+    legacy_reason,
+)
+from .replicas import (
+    MAX_INT64,
+    MetricContext,
+    Sample,
+    average_ratio,
+    average_value_proposal,
+    cpu_unready_reason,
+    describe_metric,
+    pod_requests,
+    ready_pods_proposal,
+    utilization_ratio,
+    value_proposal,
+)
+from .selector import SelectorError, parse_selector
+from .window import RecommendationLog
+
+MEMO_LIMIT = 4096  # results remembered per metric and basis; a long stretch of noisy values starts over
+
+# How a metric's proposal is recomputed from its new reading.
+POD_UTILIZATION = "pod-utilization"  # per-pod samples over per-pod requests
+POD_AVERAGE = "pod-average"  # per-pod samples over a per-pod target (Resource AverageValue, Pods)
+TOTAL_VALUE = "total-value"  # one value over the target (Object/External Value)
+TOTAL_AVERAGE = "total-average"  # one value over target x status replicas (Object/External AverageValue)
+
+
+class PodSamples(NamedTuple):
+    """Every pod's value (milli) in the basis's pod order, taken at one time over one window, as
+    metrics-server and one adapter query report them."""
+
+    values: tuple[int, ...]
+    timestamp: float
+    window: float
+
+
+# A steady reading: per-pod values, or one total (milli) for Object and External metrics.
+SteadyReading = Union[PodSamples, int, None]
+
+
+@dataclass(frozen=True)
+class SteadyMetric:
+    """One metric of the basis: how its proposal is recomputed, and what stays fixed meanwhile."""
+
+    spec: MetricSpec
+    kind: str
+    target: int
+    description: str
+    request_total: int = 0  # POD_UTILIZATION: every pod's request, weighted by Pod.count
+    counted: int = 0  # pod-based: how many pods the samples stand for (all of them)
+    cpu: bool = False  # a young pod's CPU sample must postdate one window after it became Ready
+    external: bool = False  # the sum of External values is capped at MaxInt64
+    # Pod-based results by whole percentage or milli-average, and by total usage in front of that:
+    # both repeat for long stretches.
+    memo: dict[int, SteadyMetricResult] = field(default_factory=dict, compare=False, repr=False)
+    by_total: dict[int, SteadyMetricResult] = field(default_factory=dict, compare=False, repr=False)
+
+
+@dataclass(frozen=True)
+class SteadyBasis:
+    """What a full decide() proved about its pods, valid while they and the counts stay the same."""
+
+    pods: tuple[Pod, ...]
+    counts: tuple[int, ...]  # Pod.count, in pod order
+    spec_replicas: int
+    status_replicas: int
+    metrics: tuple[SteadyMetric, ...]
+    context: MetricContext
+    behavior: Optional[Behavior]  # None: the legacy normalizeDesiredReplicas
+    min_replicas: int
+    max_replicas: int
+    up_window: float
+    down_window: float
+    # The conditions decide() wrote and what they say; a run rewrites them when one of the three changes.
+    conditions: tuple[Condition, ...]
+    reason: str  # AbleToScale: the stabilization's reason
+    proposing: str  # ScalingActive: the metric that proposed
+    limit_reason: str  # ScalingLimited: the rate limit's reason (DesiredWithinRange when none applied)
+    scale_up_events: tuple[ScaleEvent, ...]  # no rescale, no new event: the policies see the same ones
+    scale_down_events: tuple[ScaleEvent, ...]
+    young_until: float  # after this no pod is inside the CPU initialization period
+
+
+class SteadyMetricResult(NamedTuple):
+    """A MetricResult's decision fields: the proposal, how it was reached, and the value shown."""
+
+    proposed: int
+    path: str
+    ratio: float
+    utilization: Optional[int] = None  # Utilization targets
+    average_value: Optional[int] = None  # AverageValue targets (milli)
+    value: Optional[int] = None  # Object/External Value targets (milli)
+
+
+class SteadySync(NamedTuple):
+    """decide()'s answer for a steady sync: the count is kept, no event is written."""
+
+    proposal: int
+    stabilized: int  # after the windows; the rate limit or min/max brought it back to the count
+    reason: str
+    limit_reason: str
+    metrics: tuple[SteadyMetricResult, ...]
+    conditions: tuple[Condition, ...]  # the previous sync's unless the proposing metric or a reason changed
+
+
+def steady_basis(inputs: SyncInput, decision: Decision) -> Optional[SteadyBasis]:
+    """A basis if the sync ended on the metrics branch keeping the count and every pod counted."""
+    scale, state, hpa = inputs.scale, decision.state, inputs.hpa
+    stabilization, limit = decision.stabilization, decision.rate_limit
+    if (decision.branch != METRICS or decision.rescale or decision.error is not None or decision.events
+            or not isinstance(scale, Scale) or state is None or not state.seeded
+            or stabilization is None or limit is None):
+        return None
+    current = scale.spec_replicas
+    if current <= 0 or limit.result != current:
+        return None
+    try:
+        selector = parse_selector(scale.selector)
+    except SelectorError:
+        return None
+    pods = inputs.pods
+    if len({pod.name for pod in pods}) != len(pods):
+        return None  # the controller keys samples by pod name: duplicates would collapse
+    if not pods or any(pod.deleted or pod.phase != "Running" or pod.ready != "True" or not selector.matches(pod.labels)
+                       for pod in pods):
+        return None
+    context = MetricContext(spec_replicas=current, status_replicas=scale.status_replicas, pods=pods,
+                            now=inputs.now, settings=inputs.settings, tolerances=tolerances_for(inputs),
+                            weights={pod.name: pod.count for pod in pods if pod.count != 1})
+    metrics = []
+    for spec, result in zip(hpa.metrics, decision.metrics, strict=True):
+        metric = _steady_metric(spec, result.pods, context)
+        if metric is None or result.error is not None:
+            return None
+        metrics.append(metric)
+    settings = inputs.settings
+    if hpa.behavior is None:
+        up_window, down_window = 0.0, settings.downscale_stabilization
+    else:
+        up_window, down_window = behavior_windows(hpa.behavior, settings.downscale_stabilization)
+    return SteadyBasis(pods=pods, counts=tuple(pod.count for pod in pods), spec_replicas=current,
+                       status_replicas=scale.status_replicas, metrics=tuple(metrics), context=context,
+                       behavior=hpa.behavior, min_replicas=hpa.effective_min_replicas, max_replicas=hpa.max_replicas,
+                       up_window=up_window, down_window=down_window, conditions=decision.conditions,
+                       reason=stabilization.reason, proposing=decision.proposing_metric or "",
+                       limit_reason=limit.reason, scale_up_events=state.scale_up_events,
+                       scale_down_events=state.scale_down_events,
+                       young_until=max((pod.start_time or 0.0) + settings.cpu_initialization_period for pod in pods))
+
+
+def _steady_metric(spec: MetricSpec, groups: Optional[PodGroups], context: MetricContext) -> Optional[SteadyMetric]:
+    target = spec.target
+    description = describe_metric(spec)
+    if spec.type in (RESOURCE, CONTAINER_RESOURCE, PODS):
+        pods = context.pods
+        if (groups is None or groups.unready or groups.missing or groups.ignored
+                or len(groups.ready) != len(pods)):
+            return None
+        counted = context.total(groups.ready)
+        # The controller reads the fields, not target.type: a Resource averageValue wins.
+        if spec.type == PODS or target.average_value is not None:
+            return SteadyMetric(spec, POD_AVERAGE, target.average_value or 0, description, counted=counted,
+                                cpu=spec.type != PODS and spec.name == "cpu")
+        requests = pod_requests(pods, spec.name, spec.container)
+        total = sum(requests[pod.name] * pod.count for pod in pods)
+        return SteadyMetric(spec, POD_UTILIZATION, target.average_utilization or 0, description,
+                            request_total=total, counted=counted, cpu=spec.name == "cpu")
+    if spec.type == OBJECT:
+        if target.type == VALUE:
+            return SteadyMetric(spec, TOTAL_VALUE, target.value or 0, description)
+        return SteadyMetric(spec, TOTAL_AVERAGE, target.average_value or 0, description)
+    if spec.type == EXTERNAL:
+        if target.average_value is not None:
+            return SteadyMetric(spec, TOTAL_AVERAGE, target.average_value, description, external=True)
+        return SteadyMetric(spec, TOTAL_VALUE, target.value or 0, description, external=True)
+    return None
+
+
+class SteadyRun:
+    """Consecutive steady syncs on one basis. It keeps the recommendation list incrementally, so
+    ``recommendations()`` is the controller's list after the last sync that returned a result."""
+
+    def __init__(self, basis: SteadyBasis, log: RecommendationLog) -> None:
+        self.basis = basis
+        self._log = log
+        self._last: Optional[SteadySync] = None
+        # The conditions as the last sync left them, and what they say.
+        self._conditions = basis.conditions
+        self._said = (basis.proposing, basis.reason, basis.limit_reason)
+        # What every sync compares against, read once (sync() is the simulator's hottest function).
+        self._expected = (basis.spec_replicas, basis.status_replicas, basis.pods)
+        self._metrics, self._counts, self._young_until = basis.metrics, basis.counts, basis.young_until
+
+    @classmethod
+    def start(cls, basis: SteadyBasis, recommendations: tuple[Recommendation, ...], now: float) -> Optional[SteadyRun]:
+        log = RecommendationLog.open(recommendations, None if basis.behavior is None else basis.up_window,
+                                     basis.down_window, now)
+        return None if log is None else cls(basis, log)
+
+    def recommendations(self) -> tuple[Recommendation, ...]:
+        return self._log.recommendations()
+
+    def sync(self, now: float, spec_replicas: int, status_replicas: int, pods: tuple[Pod, ...],
+             readings: Sequence[SteadyReading], previous_conditions: tuple[Condition, ...]) -> Optional[SteadySync]:
+        """decide()'s result for this sync if it keeps the count, else None (and the run is over:
+        the caller runs decide() on ``recommendations()``)."""
+        if previous_conditions is not self._conditions or (spec_replicas, status_replicas, pods) != self._expected:
+            return None
+        basis = self.basis
+        if len(self._metrics) == 1:  # the common case: no list, and a single proposal always wins
+            metric = self._metrics[0]
+            result = self._metric_result(metric, readings[0], now, spec_replicas, pods)
+            if result is None:
+                return None
+            results: tuple[SteadyMetricResult, ...] = (result,)
+            proposal, proposing = result.proposed, metric.description
+        else:
+            proposal, proposing = 0, ""
+            collected = []
+            for metric, reading in zip(self._metrics, readings, strict=False):  # one reading per metric
+                result = self._metric_result(metric, reading, now, spec_replicas, pods)
+                if result is None:
+                    return None
+                collected.append(result)
+                if outbids(proposal, result.proposed):
+                    proposal, proposing = result.proposed, metric.description
+            results = tuple(collected)
+        behavior = basis.behavior
+        up, down, slot = self._log.scan(now, proposal)
+        if behavior is None:
+            stabilized, stabilization = down, legacy_reason(proposal, down)
+        else:
+            stabilized, stabilization = behavior_stabilized(spec_replicas, proposal, up, down)
+        limit, limited = WITHIN_RANGE, False  # a count the windows keep is within range
+        if stabilized != spec_replicas:  # min/max or a policy may still keep it
+            if behavior is None:
+                rate_limit = legacy_rate_limit(spec_replicas, stabilized, basis.min_replicas, basis.max_replicas)
+            else:
+                rate_limit = behavior_rate_limit(now, spec_replicas, stabilized, basis.min_replicas,
+                                                 basis.max_replicas, behavior, basis.scale_up_events,
+                                                 basis.scale_down_events)
+            if rate_limit.result != spec_replicas:
+                return None  # a rescale: decide() writes its event and conditions
+            limit, limited = (rate_limit.reason, rate_limit.message), True
+        said = (proposing, stabilization[0], limit[0])
+        if said != self._said:  # decide() would write other conditions over the same kinds
+            conditions = Conditions(self._conditions)
+            write_metrics_conditions(conditions, proposing, stabilization, limited, limit)
+            self._conditions, self._said = conditions.ordered(), said
+        self._log.store(now, proposal, slot)
+        last = self._last
+        if (last is None or results != last.metrics or stabilized != last.stabilized
+                or last.conditions is not self._conditions):
+            self._last = last = SteadySync(proposal, stabilized, stabilization[0], limit[0], results, self._conditions)
+        return last  # the same object as the previous sync's when nothing in it changed
+
+    def _metric_result(self, metric: SteadyMetric, reading: SteadyReading, now: float, spec_replicas: int,
+                       pods: tuple[Pod, ...]) -> Optional[SteadyMetricResult]:
+        """One metric's proposal from its steady reading; None if the reading does not fit the basis."""
+        context = self.basis.context
+        if metric.kind in (POD_UTILIZATION, POD_AVERAGE):
+            if not isinstance(reading, PodSamples) or len(reading.values) != len(pods):
+                return None
+            if now < self._young_until and metric.cpu and not _young_pods_count(pods, reading, now, context):
+                return None
+            values, counts = reading.values, self._counts
+            # The ratio of sums weighs pods by count.
+            total = values[0] * counts[0] if len(values) == 1 else sum(map(mul, values, counts))
+            known = metric.by_total.get(total)
+            if known is None:
+                if len(metric.by_total) >= MEMO_LIMIT:
+                    metric.by_total.clear()
+                known = metric.by_total[total] = _pod_based_result(metric, total, spec_replicas, context)
+            return known
+        if not isinstance(reading, int):
+            return None
+        return _total_result(metric, reading, context)
+
+
+def _total_result(metric: SteadyMetric, reading: int, context: MetricContext) -> SteadyMetricResult:
+    """getUsageRatioReplicaCount and the AverageValue path of Object and External metrics."""
+    usage = min(reading, MAX_INT64) if metric.external else reading
+    if metric.kind == TOTAL_VALUE:
+        fields = value_proposal(usage, metric.target, context, {})
+    else:
+        fields = average_value_proposal(usage, metric.target, context, {})
+    return SteadyMetricResult(fields["proposed_replicas"], fields["path"], fields["usage_ratio"],
+                              None, fields.get("average_value"), fields["value"])
+
+
+def _pod_based_result(metric: SteadyMetric, total: int, spec_replicas: int,
+                      context: MetricContext) -> SteadyMetricResult:
+    """What GetResourceReplicas / calcPlainMetricReplicas compute when every pod is ready and sampled.
+
+    The ratio comes from a whole percentage or a whole milli-average, which changes far less often
+    than the total usage: results are remembered by it.
+    """
+    if metric.kind == POD_UTILIZATION:
+        ratio, utilization = utilization_ratio(total, metric.request_total, metric.target)
+        key, average = utilization, None  # the raw average is not part of the decision
+    else:
+        ratio, average = average_ratio(total, metric.counted, metric.target)
+        key, utilization = average, None
+    known = metric.memo.get(key)
+    if known is None:
+        if len(metric.memo) >= MEMO_LIMIT:
+            metric.memo.clear()
+        proposed, path = ready_pods_proposal(ratio, metric.counted, spec_replicas, context.tolerances)
+        known = metric.memo[key] = SteadyMetricResult(proposed, path, ratio, utilization, average)
+    return known
+
+
+def _young_pods_count(pods: tuple[Pod, ...], reading: PodSamples, now: float, context: MetricContext) -> bool:
+    """Inside the CPU initialization period a Ready pod counts only once its sample is recent enough."""
+    settings = context.settings
+    return not any(cpu_unready_reason(pod, Sample(value, reading.timestamp, reading.window), now,
+                                      settings.cpu_initialization_period, settings.initial_readiness_delay)
+                   for pod, value in zip(pods, reading.values, strict=True))
