@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -56,7 +57,7 @@ METRICS = {"cpu": CPU, "memory": MEMORY, "pods": PODS, "object": OBJECT, "extern
 def scenario_document(metrics: list[str], behavior: dict | None, load: dict, *, startup: object = "20s",
                       retain: bool = False, low: int = 1, high: int = 12, resolution: str = "15s",
                       scrape: str = "15s", rate_window: str = "1m", tolerance: float = 0.1,
-                      replicas: int = 2, seed: int = 1) -> dict:
+                      replicas: int = 2, seed: int = 1, controller: dict | None = None) -> dict:
     return {
         "apiVersion": "kubectl-hpa.io/v1alpha1", "kind": "Scenario", "metadata": {"name": "steady"}, "seed": seed,
         "hpa": hpa([METRICS[name] for name in metrics], behavior, low, high),
@@ -67,7 +68,7 @@ def scenario_document(metrics: list[str], behavior: dict | None, load: dict, *, 
                      "totalMetrics": {"queue_length": {"perRequest": "2"}, "backlog": {"perRequest": "1"}}},
         "pipeline": {"metricsServer": {"resolution": resolution},
                      "prometheus": {"scrapeInterval": scrape, "rateWindow": rate_window}},
-        "controller": {"tolerance": tolerance},
+        "controller": {"tolerance": tolerance, **(controller or {})},
         "load": load,
     }
 
@@ -217,12 +218,32 @@ loads = st.one_of(
        startup=st.sampled_from(["0s", "20s", {"distribution": "uniform", "min": "5s", "max": "45s"}]),
        retain=st.booleans(), low=st.integers(1, 3), high=st.integers(3, 25),
        resolution=st.sampled_from(["15s", "30s", "60s"]), tolerance=st.sampled_from([0.1, 0.05, 0.0]),
-       replicas=st.integers(1, 6), seed=st.integers(0, 5))
+       replicas=st.integers(1, 6), seed=st.integers(0, 5),
+       # Sync periods that do not divide the metrics-server resolution, and the controller's other flags.
+       controller=st.fixed_dictionaries({}, optional={
+           "syncPeriod": st.sampled_from(["10s", "15s", "20s", "45s"]),
+           "cpuInitializationPeriod": st.sampled_from(["0s", "1m", "5m"]),
+           "initialReadinessDelay": st.sampled_from(["0s", "30s", "2m"]),
+           "downscaleStabilization": st.sampled_from(["0s", "1m", "5m"])}))
 def test_any_scenario_gives_the_same_timeline(metrics, behavior, load, startup, retain, low, high, resolution,
-                                              tolerance, replicas, seed) -> None:
+                                              tolerance, replicas, seed, controller) -> None:
     document = scenario_document(metrics, BEHAVIORS[behavior], load, startup=startup, retain=retain, low=low,
-                                 high=high, resolution=resolution, tolerance=tolerance, replicas=replicas, seed=seed)
+                                 high=high, resolution=resolution, tolerance=tolerance, replicas=replicas, seed=seed,
+                                 controller=controller)
     assert run(document, 2 * 3600).steps == run(document, 2 * 3600, steady=False).steps
+
+
+def test_scale_to_zero_and_back_gives_the_same_timeline() -> None:
+    """With the HPAScaleToZero gate on, an External metric takes the workload to zero and wakes it."""
+    document = scenario_document(["external"], {"scaleDown": {"stabilizationWindowSeconds": 60}},
+                                 {"type": "spike", "base": 0, "peak": 40, "at": "30m", "duration": "30m"}, low=0)
+    scenario = parse_scenario(document, "test", ROOT)
+    scenario = replace(scenario, controller=replace(scenario.controller, scale_to_zero=True))
+    steady = simulate(scenario, build_load(scenario.load), 3 * 3600)
+    full = simulate(scenario, build_load(scenario.load), 3 * 3600, steady=False)
+    assert steady.steps == full.steps
+    assert any(step.desired == 0 for step in steady.steps) and steady.steps[-1].desired == 0
+    assert any(step.desired > 0 for step in steady.steps if step.t > 1800)
 
 
 def test_the_steady_path_is_off_when_inputs_are_kept() -> None:
