@@ -38,17 +38,35 @@ def _cells(step: Step) -> list:
             str(step.desired), step.event, step.limit]
 
 
-def _rows_to_show(steps: list[Step], wide: bool) -> list[Step]:
-    """Every sync with -o wide; else a row whenever anything but the time changes, and the last one."""
+LONG_TABLE_ROWS = 1000  # past this, a table of every changing sync is too long to read (a month is 172,800)
+
+
+def _rows_to_show(steps: list[Step], wide: bool) -> tuple[list[Step], str]:
+    """Every sync with -o wide; else a row whenever anything but the time changes, and the last one.
+    When that would pass LONG_TABLE_ROWS (a moving load changes every row), only the syncs where the
+    decision changes: pods, desired replicas, an event, the limit. Returns the rows and what was left out."""
     if wide:
-        return steps
+        return steps, ""
     shown: list[Step] = []
     previous = None
     for index, step in enumerate(steps):
         cells = _cells(step)
         if cells != previous or index == len(steps) - 1:
             shown.append(step)
+            if len(shown) > LONG_TABLE_ROWS:
+                return _decision_changes(steps), "syncs where only the load or a metric value changed"
         previous = cells
+    return shown, "syncs that repeat the row above"
+
+
+def _decision_changes(steps: list[Step]) -> list[Step]:
+    shown: list[Step] = []
+    previous = None
+    for index, step in enumerate(steps):
+        decision = (step.ready, step.replicas, step.desired, step.event, step.limit)
+        if decision != previous or index == len(steps) - 1:
+            shown.append(step)
+        previous = decision
     return shown
 
 
@@ -57,10 +75,11 @@ def render_table(result: Result, wide: bool = False) -> str:
 
     names = [point.name for point in result.steps[0].metrics] if result.steps else []
     headers = ["TIME", "LOAD (req/s)", *[name.upper() for name in names], "READY/PODS", "DESIRED", "EVENT", "LIMIT"]
-    rows = [[clock(step.t), *_cells(step)] for step in _rows_to_show(result.steps, wide)]
+    steps, left_out = _rows_to_show(result.steps, wide)
+    rows = [[clock(step.t), *_cells(step)] for step in steps]
     table = tabulate(rows, headers=headers, tablefmt="plain", disable_numparse=True)
     skipped = len(result.steps) - len(rows)
-    note = f"\n({skipped} syncs that repeat the row above are not shown; -o wide shows every sync)" if skipped else ""
+    note = f"\n({skipped} {left_out} are not shown; -o wide shows every sync)" if skipped else ""
     return table + note + "\n\n" + render_summary(result.summary()) + "\n"
 
 

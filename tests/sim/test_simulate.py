@@ -12,6 +12,7 @@ from click.testing import CliRunner
 
 from kubectl_hpa.cli.main import cli
 from kubectl_hpa.core.decide import decide
+from kubectl_hpa.render.timeline import LONG_TABLE_ROWS, render_table
 from kubectl_hpa.sim.engine import simulate
 from kubectl_hpa.sim.load import build_load
 from kubectl_hpa.sim.scenario import ScenarioError, parse_scenario, read_scenario
@@ -64,6 +65,24 @@ def test_the_default_table_names_each_rescale_and_its_limit() -> None:
     assert "1 -> 4: cpu resource utilization (percentage of request) above target" in out
     assert "ScaleUpLimit" in out and "TooManyReplicas" in out and "ScaleDownStabilized" in out
     assert "Summary:" in out and "peak replicas" in out
+
+
+def test_a_long_table_keeps_the_syncs_where_the_decision_changes() -> None:
+    # A day of a moving load: every sync differs from the one before, a table of them would be ~5,800 rows.
+    document = scenario_with(load={"type": "sine", "min": 0, "max": 400, "period": "3h"}, duration="1d")
+    scenario = parse_scenario(document, "test", ROOT)
+    result = simulate(scenario, build_load(scenario.load), 86400)
+    table = render_table(result)
+    body, _, rest = table.partition("\n(")
+    rows = body.splitlines()[1:]
+    skipped = int(rest.split()[0])
+    assert len(result.steps) > LONG_TABLE_ROWS and len(rows) + skipped == len(result.steps)
+    assert "syncs where only the load or a metric value changed are not shown" in rest
+    events = [step.event for step in result.steps if step.event]
+    assert len(events) > 20 and all(event in table for event in events)  # every rescale keeps its row
+    assert len(rows) < len(result.steps) / 4
+    wide = render_table(result, wide=True)
+    assert len(wide.splitlines()) > len(result.steps)  # -o wide still has every sync
 
 
 def test_default_behavior_limits_scale_up_to_4_pods_or_double_per_15s() -> None:
