@@ -26,12 +26,13 @@ from ..core.model import (
     SyncInput,
 )
 from ..core.selector import SelectorError, parse_selector
-from ..sources.snapshot import CLIENT_SIDE, MALFORMED, REQUEST, Snapshot, _kind_plural, malformed
+from ..sources.kube import APISERVICES_COMPLETE, CLIENT_SIDE, REQUEST, kind_plural, qualified_resource
+from ..sources.snapshot import MALFORMED, Snapshot, malformed
 from ..timefmt import format_time, parse_time
 
 ERROR, WARNING, INFO = "error", "warning", "info"
 PROBLEM_SEVERITIES = (ERROR, WARNING)
-APISERVICES_COMPLETE = "kubectl-hpa.io/apiservices"
+
 MESH_SIDECARS = ("istio-proxy", "linkerd-proxy", "daprd", "envoy", "cloud-sql-proxy", "otel-collector",
                  "vault-agent", "aws-appmesh-envoy")
 
@@ -664,7 +665,7 @@ def check_custom_metrics(ctx: Context) -> list[Finding]:
         return out
     for result in results:
         spec = result.spec
-        resource = "pods" if spec.type == PODS else _kind_plural(spec.described_object.kind if spec.described_object
+        resource = "pods" if spec.type == PODS else kind_plural(spec.described_object.kind if spec.described_object
                                                                  else "")
         wanted = f"{resource}/{spec.name}"
         error = result.error or ""
@@ -973,7 +974,6 @@ def check_reads(ctx: Context) -> list[Finding]:
         if annotations.get(CLIENT_SIDE) == "true" and code != 0:
             continue  # the client's own answer (no request sent): the metric and scale checks explain it
         if code == 403:
-            from ..sources.cluster import qualified_resource  # no kubernetes import: pure path parsing
 
             resource, name = qualified_resource(path)
             verb = "get" if name or resource.endswith("/scale") else "list"

@@ -17,109 +17,38 @@ workloads, pods, PodMetrics and Events once for all HPAs.
 from __future__ import annotations
 
 import time
-from typing import Any, Callable, Iterable, Optional
+from typing import Callable, Iterable, Optional
 
+from ..core.model import ObjectReference
 from ..core.selector import SelectorError, parse_selector
-from ..sources.snapshot import (
+from ..timefmt import format_time
+from .cluster_client import ClusterError, Connection
+from .kube import (
+    APISERVICES_COMPLETE,
+    BUILTIN_SCALABLE,
     CAPTURED_AT,
-    CLIENT_SIDE,
+    CUSTOM_METRICS_GROUP,
     REQUEST,
     SUBJECT,
-    _kind_plural,
-    _label_selector,
-    selector_string,
+    MetricAPIVersions,
+    Response,
+    api_prefix,
+    client_side_status,
+    group_version,
+    kind_plural,
+    label_selector,
+    labels_of,
+    metric_request,
+    name_of,
+    namespace_of,
+    served_version,
+    status_for,
+    workload_selector,
 )
-from ..timefmt import format_time
-from .cluster_client import ClusterError, Connection, Response
 
-APISERVICES_COMPLETE = "kubectl-hpa.io/apiservices"  # "complete": every relevant APIService is in the file
 RELEVANT_GROUPS = ("metrics.k8s.io", "custom.metrics.k8s.io", "external.metrics.k8s.io", "autoscaling.k8s.io",
                    "keda.sh")
-BUILTIN_SCALABLE = {  # (group, kind) -> resource; the RESTMapper answer without discovery
-    ("apps", "Deployment"): "deployments",
-    ("apps", "StatefulSet"): "statefulsets",
-    ("apps", "ReplicaSet"): "replicasets",
-    ("", "ReplicationController"): "replicationcontrollers",
-}
 RBAC_HINT = "see fixtures/rbac/kubectl-hpa-reader.yaml"
-
-# client-go's NewGenericServerResponse: the error text when the body is not a Status.
-GENERIC_MESSAGES = {
-    400: ("BadRequest", "the server rejected our request for an unknown reason"),
-    401: ("Unauthorized", "the server has asked for the client to provide credentials"),
-    404: ("NotFound", "the server could not find the requested resource"),
-    405: ("MethodNotAllowed", "the server does not allow this method on the requested resource"),
-    409: ("Conflict", "the server reported a conflict"),
-    410: ("Gone", "the server has asked for the client to provide credentials"),
-    429: ("TooManyRequests", "the server has received too many requests and has asked us to try again later"),
-    503: ("ServiceUnavailable", "the server is currently unable to handle the request"),
-    504: ("Timeout", "the server was unable to return a response in the time allotted, but may still be "
-                    "processing the request"),
-}
-
-
-def qualified_resource(path: str) -> tuple[str, str]:
-    """``/apis/metrics.k8s.io/v1beta1/namespaces/shop/pods`` -> (``pods.metrics.k8s.io``, name)."""
-    parts = [p for p in path.split("?", 1)[0].split("/") if p]
-    if not parts:
-        return "", ""
-    if parts[0] == "api":
-        group, rest = "", parts[2:]
-    else:
-        group, rest = (parts[1] if len(parts) > 1 else ""), parts[3:]
-    if len(rest) >= 2 and rest[0] == "namespaces":
-        rest = rest[2:]
-    if not rest:
-        return "", ""
-    resource = rest[0] + (f".{group}" if group else "")
-    if len(rest) >= 3 and rest[2] == "scale":
-        resource = f"{rest[0]}/scale" + (f".{group}" if group else "")
-    return resource, rest[1] if len(rest) > 1 else ""
-
-
-def status_for(response: Response) -> dict:
-    """The failed read as a metav1 Status carrying the Go client's error message."""
-    annotations = {REQUEST: f"{response.method} {response.path}"}
-    if response.status == 0:
-        annotations[CLIENT_SIDE] = "true"
-        return {"apiVersion": "v1", "kind": "Status", "metadata": {"annotations": annotations}, "status": "Failure",
-                "message": response.error, "reason": "ClientError", "code": 0}
-    body = response.body
-    if isinstance(body, dict) and body.get("kind") == "Status":
-        status = {k: v for k, v in body.items() if k != "metadata"}
-        return {"apiVersion": "v1", "kind": "Status", "metadata": {"annotations": annotations}, **{
-            k: v for k, v in status.items() if k not in ("apiVersion", "kind")}}
-    reason, message = GENERIC_MESSAGES.get(response.status, ("", ""))
-    server_text = " ".join(response.text.split())[:300]
-    if response.status == 403:
-        reason, message = "Forbidden", server_text or "forbidden"
-    elif response.status >= 500 and response.status not in GENERIC_MESSAGES:
-        reason = "InternalError"
-        message = f"an error on the server ({server_text!r}) has prevented the request from succeeding".replace(
-            "'", '"')
-    elif not message:
-        message = f"the server responded with the status code {response.status} but did not return more information"
-    resource, name = qualified_resource(response.path)
-    if resource:
-        message += f" (get {resource} {name})" if name else f" (get {resource})"
-    return {"apiVersion": "v1", "kind": "Status", "metadata": {"annotations": annotations}, "status": "Failure",
-            "message": message, "reason": reason, "code": response.status}
-
-
-def client_side_status(path: str, message: str, code: int = 404, reason: str = "NotFound") -> dict:
-    """An error the client produces itself (RESTMapper, discovery), for the request it would have sent."""
-    return {"apiVersion": "v1", "kind": "Status",
-            "metadata": {"annotations": {REQUEST: f"GET {path}", CLIENT_SIDE: "true"}},
-            "status": "Failure", "message": message, "reason": reason, "code": code}
-
-
-def _name(obj: dict) -> str:
-    return str((obj.get("metadata") or {}).get("name", ""))
-
-
-def _ns(obj: dict) -> str:
-    return str((obj.get("metadata") or {}).get("namespace") or "")
-
 
 def _restore(items: Iterable[dict], kind: str, api_version: str) -> list[dict]:
     """A real server leaves kind/apiVersion off list items; a snapshot needs them."""
@@ -134,18 +63,7 @@ def _strip(obj: dict) -> dict:
     return obj
 
 
-def _group_version(api_version: str) -> tuple[str, str]:
-    if "/" in api_version:
-        group, version = api_version.split("/", 1)
-        return group, version
-    return "", api_version
-
-
-def _prefix(group: str, version: str) -> str:
-    return f"/api/{version}" if not group else f"/apis/{group}/{version}"
-
-
-def _fatal(response: Response, what: str) -> ClusterError:
+def fatal(response: Response, what: str) -> ClusterError:
     """A read the command cannot do without, worded in one line."""
     if response.status == 0:
         return ClusterError(f"cannot reach the API server: {response.error}")
@@ -170,7 +88,7 @@ class Reader:
     def get(self, path: str, query: Optional[dict] = None) -> Optional[dict]:
         response = self.connection.get(path, query)
         if response.status == 401:
-            raise _fatal(response, f"GET {path}")
+            raise fatal(response, f"GET {path}")
         if response.ok:
             return response.body
         self.failures.append(status_for(response))
@@ -189,34 +107,27 @@ class Reader:
         if items is None:
             return
         self.apiservices = [item for item in items if (item.get("spec") or {}).get("group") in RELEVANT_GROUPS
-                            or _name(item).split(".", 1)[-1] in RELEVANT_GROUPS]
+                            or name_of(item).split(".", 1)[-1] in RELEVANT_GROUPS]
         self.objects.extend(self.apiservices)
 
     def group_registered(self, group: str) -> Optional[bool]:
         """True/False from the APIService list; None when it could not be read."""
         if self.apiservices is None:
             return None
-        return any(_name(item).split(".", 1)[-1] == group for item in self.apiservices)
-
-    def group_version(self, group: str, default: str) -> str:
-        versions = sorted(_name(item).split(".", 1)[0] for item in self.apiservices or ()
-                          if _name(item).split(".", 1)[-1] == group)
-        if default in versions or not versions:
-            return default
-        return versions[-1]
+        return any(name_of(item).split(".", 1)[-1] == group for item in self.apiservices)
 
     def scale_path(self, namespace: str, ref: dict) -> tuple[Optional[str], Optional[dict]]:
         """The /scale path of a scaleTargetRef, or a client-side Status when the kind cannot be mapped."""
         kind, name, api_version = str(ref.get("kind", "")), str(ref.get("name", "")), str(ref.get("apiVersion", ""))
-        group, version = _group_version(api_version)
+        group, version = group_version(api_version)
         if not api_version:
-            return None, client_side_status(f"/apis/namespaces/{namespace}/{_kind_plural(kind)}/{name}/scale",
+            return None, client_side_status(f"/apis/namespaces/{namespace}/{kind_plural(kind)}/{name}/scale",
                                             f"no matches for /, Kind={kind}")
         resource = BUILTIN_SCALABLE.get((group, kind))
         if resource is None or (group == "apps" and version != "v1") or (group == "" and version != "v1"):
-            discovery = self.connection.get(_prefix(group, version))
+            discovery = self.connection.get(api_prefix(group, version))
             if discovery.status == 401:
-                raise _fatal(discovery, f"GET {_prefix(group, version)}")
+                raise fatal(discovery, f"GET {api_prefix(group, version)}")
             found = None
             if discovery.ok:
                 for item in discovery.body.get("resources") or ():
@@ -227,11 +138,11 @@ class Reader:
                 self.failures.append(status_for(discovery))
             if found is None:
                 shown = group or '""'
-                return None, client_side_status(f"{_prefix(group, version)}/namespaces/{namespace}/"
-                                                f"{_kind_plural(kind)}/{name}/scale",
+                return None, client_side_status(f"{api_prefix(group, version)}/namespaces/{namespace}/"
+                                                f"{kind_plural(kind)}/{name}/scale",
                                                 f'no matches for kind "{kind}" in group "{shown}"')
             resource = found
-        return f"{_prefix(group, version)}/namespaces/{namespace}/{resource}/{name}/scale", None
+        return f"{api_prefix(group, version)}/namespaces/{namespace}/{resource}/{name}/scale", None
 
     def read_scale(self, namespace: str, ref: dict) -> Optional[dict]:
         path, failure = self.scale_path(namespace, ref)
@@ -251,45 +162,39 @@ class Reader:
 
     def read_metrics(self, hpa: dict, selector: Optional[str]) -> None:
         """One request per metric of the HPA (PodMetrics once), each by label selector."""
-        namespace, metrics = _ns(hpa), (hpa.get("spec") or {}).get("metrics") or []
+        namespace, metrics = namespace_of(hpa), (hpa.get("spec") or {}).get("metrics") or []
+        versions = MetricAPIVersions.served(self.apiservices)
         resource_done = False
-        custom_version = self.group_version("custom.metrics.k8s.io", "v1beta1")
-        external_version = self.group_version("external.metrics.k8s.io", "v1beta1")
-        query = {"labelSelector": selector} if selector else None
         if not metrics:
             metrics = [{"type": "Resource"}]  # API defaulting: 80% CPU
         for metric in metrics:
-            kind = metric.get("type")
+            kind = str(metric.get("type"))
+            body = metric.get({"Resource": "resource", "ContainerResource": "containerResource", "Pods": "pods",
+                               "Object": "object", "External": "external"}.get(kind, "")) or {}
+            identity = body.get("metric") or {}
+            described = body.get("describedObject") or {}
+            raw_selector = identity.get("selector")
+            request = metric_request(
+                namespace, kind, str(identity.get("name", "")),
+                selector=label_selector(raw_selector) if isinstance(raw_selector, dict) else None,
+                described=ObjectReference(str(described.get("kind", "")), str(described.get("name", ""))),
+                pod_selector=selector, versions=versions)
+            if request is None:
+                continue
             if kind in ("Resource", "ContainerResource"):
                 if resource_done or selector is None:
                     continue
                 resource_done = True
-                items = self.list_items(f"/apis/metrics.k8s.io/v1beta1/namespaces/{namespace}/pods", "PodMetrics",
-                                  "metrics.k8s.io/v1beta1", query)
+                items = self.list_items(request.path, "PodMetrics", "metrics.k8s.io/v1beta1", request.query)
                 if items is not None:
                     self.objects.extend(items)
             elif kind == "Pods":
-                name = ((metric.get("pods") or {}).get("metric") or {}).get("name", "")
-                path = f"/apis/custom.metrics.k8s.io/{custom_version}/namespaces/{namespace}/pods/*/{name}"
                 if selector is not None:
-                    self._custom(path, query, "MetricValueList")
+                    self._custom(request.path, request.query, "MetricValueList")
             elif kind == "Object":
-                body = metric.get("object") or {}
-                described = body.get("describedObject") or {}
-                name = (body.get("metric") or {}).get("name", "")
-                plural = _kind_plural(str(described.get("kind", "")))
-                path = (f"/apis/custom.metrics.k8s.io/{custom_version}/namespaces/{namespace}/{plural}/"
-                        f"{described.get('name', '')}/{name}")
-                selector_obj = (body.get("metric") or {}).get("selector")
-                self._custom(path, {"metricLabelSelector": _selector_text(selector_obj)}
-                             if selector_obj else None, "MetricValueList")
-            elif kind == "External":
-                body = metric.get("external") or {}
-                name = (body.get("metric") or {}).get("name", "")
-                selector_obj = (body.get("metric") or {}).get("selector")
-                path = f"/apis/external.metrics.k8s.io/{external_version}/namespaces/{namespace}/{name}"
-                self._custom(path, {"labelSelector": _selector_text(selector_obj)} if selector_obj else None,
-                             "ExternalMetricValueList", namespace=namespace)
+                self._custom(request.path, request.query, "MetricValueList")
+            else:
+                self._custom(request.path, request.query, "ExternalMetricValueList", namespace=namespace)
 
     def _custom(self, path: str, query: Optional[dict], kind: str, namespace: Optional[str] = None) -> None:
         group = path.split("/")[2]
@@ -315,7 +220,7 @@ class Reader:
         wanted = any(m.get("type") in ("Pods", "Object") for h in hpas for m in (h.get("spec") or {}).get("metrics") or ())
         if not wanted or self.group_registered("custom.metrics.k8s.io") is False:
             return
-        version = self.group_version("custom.metrics.k8s.io", "v1beta1")
+        version = served_version(self.apiservices or (), CUSTOM_METRICS_GROUP)
         body = self.get(f"/apis/custom.metrics.k8s.io/{version}")
         if body is not None:
             self.objects.append({"kind": "APIResourceList", "apiVersion": "v1",
@@ -343,14 +248,14 @@ class Reader:
             for item in items or ():
                 spec = item.get("spec") or {}
                 ref = spec.get("targetRef") or spec.get("scaleTargetRef") or {}
-                key = (_ns(item), str(ref.get("kind") or "Deployment"), str(ref.get("name", "")))
+                key = (namespace_of(item), str(ref.get("kind") or "Deployment"), str(ref.get("name", "")))
                 if key in targets:
                     self.objects.append(item)
 
     def read_metrics_server(self) -> None:
         """The Deployment behind an unavailable metrics APIService (readiness and args: F02/F03)."""
         for item in self.apiservices or ():
-            if _name(item) != "v1beta1.metrics.k8s.io":
+            if name_of(item) != "v1beta1.metrics.k8s.io":
                 continue
             available = [c for c in (item.get("status") or {}).get("conditions") or () if c.get("type") == "Available"]
             service = (item.get("spec") or {}).get("service") or {}
@@ -361,17 +266,6 @@ class Reader:
             if body is not None:
                 self.objects.append(_strip({"apiVersion": "apps/v1", "kind": "Deployment", **{
                     k: v for k, v in body.items() if k not in ("apiVersion", "kind")}}))
-
-
-def _selector_text(raw: Any) -> str:
-    return selector_string(_label_selector(raw, "cluster", "metric.selector"))
-
-
-def _selector_of_workload(workload: dict) -> Optional[str]:
-    spec = workload.get("spec") or {}
-    if workload.get("kind") == "ReplicationController":
-        return ",".join(f"{k}={v}" for k, v in sorted((spec.get("selector") or {}).items())) or None
-    return selector_string(_label_selector(spec.get("selector"), "cluster", "spec.selector")) or None
 
 
 def _matches(selector: Optional[str]) -> Callable[[Optional[dict]], bool]:
@@ -399,9 +293,9 @@ def read_hpa(connection: Connection, name: str, namespace: Optional[str] = None)
     path = f"/apis/autoscaling/v2/namespaces/{namespace}/horizontalpodautoscalers"
     response = connection.get(path)
     if not response.ok:
-        raise _fatal(response, f"list horizontalpodautoscalers.autoscaling in namespace {namespace}")
+        raise fatal(response, f"list horizontalpodautoscalers.autoscaling in namespace {namespace}")
     hpas = [_strip(h) for h in _restore(response.body.get("items") or (), "HorizontalPodAutoscaler", "autoscaling/v2")]
-    subject = next((h for h in hpas if _name(h) == name), None)
+    subject = next((h for h in hpas if name_of(h) == name), None)
     if subject is None:
         raise ClusterError(f'horizontalpodautoscalers.autoscaling "{name}" not found in namespace "{namespace}"')
     reader.objects.append(subject)
@@ -428,26 +322,26 @@ def read_hpa(connection: Connection, name: str, namespace: Optional[str] = None)
 def _siblings(reader: Reader, namespace: str, subject: dict, hpas: list[dict], pods: list[dict]) -> None:
     """Other HPAs whose targets' selectors pick any of these pods (AmbiguousSelector), with their targets."""
     my_ref = (subject.get("spec") or {}).get("scaleTargetRef") or {}
-    others = [h for h in hpas if _name(h) != _name(subject)]
+    others = [h for h in hpas if name_of(h) != name_of(subject)]
     if not others or not pods:
         return
     workloads_by_kind: dict[tuple[str, str], list[dict]] = {}
-    labels = [(p.get("metadata") or {}).get("labels") or {} for p in pods]
+    labels = [labels_of(p) for p in pods]
     for other in others:
         ref = (other.get("spec") or {}).get("scaleTargetRef") or {}
         if (ref.get("kind"), ref.get("name")) == (my_ref.get("kind"), my_ref.get("name")):
             reader.objects.append(other)  # same target, same scale: the same pods
             continue
-        group, _version = _group_version(str(ref.get("apiVersion", "")))
+        group, _version = group_version(str(ref.get("apiVersion", "")))
         resource = BUILTIN_SCALABLE.get((group, str(ref.get("kind", ""))))
         if resource is not None:
             key = (group, resource)
             if key not in workloads_by_kind:
-                items = reader.list_items(f"{_prefix(group, 'v1')}/namespaces/{namespace}/{resource}", str(ref["kind"]),
+                items = reader.list_items(f"{api_prefix(group, 'v1')}/namespaces/{namespace}/{resource}", str(ref["kind"]),
                                     f"{group}/v1" if group else "v1")
                 workloads_by_kind[key] = items or []
-            workload = next((w for w in workloads_by_kind[key] if _name(w) == ref.get("name")), None)
-            if workload is not None and any(_matches(_selector_of_workload(workload))(item) for item in labels):
+            workload = next((w for w in workloads_by_kind[key] if name_of(w) == ref.get("name")), None)
+            if workload is not None and any(_matches(workload_selector(workload))(item) for item in labels):
                 reader.objects.extend([other, workload])
             continue
         path, failure = reader.scale_path(namespace, ref)
@@ -467,7 +361,7 @@ def read_all(connection: Connection, namespace: Optional[str]) -> dict:
     response = connection.get(f"/apis/autoscaling/v2{scope}/horizontalpodautoscalers")
     where = f"in namespace {namespace}" if namespace else "in all namespaces"
     if not response.ok:
-        raise _fatal(response, f"list horizontalpodautoscalers.autoscaling {where}")
+        raise fatal(response, f"list horizontalpodautoscalers.autoscaling {where}")
     hpas = [_strip(h) for h in _restore(response.body.get("items") or (), "HorizontalPodAutoscaler", "autoscaling/v2")]
     reader.objects.extend(hpas)
     if not hpas:
@@ -478,46 +372,46 @@ def read_all(connection: Connection, namespace: Optional[str]) -> dict:
     kept: set[tuple[str, str, str]] = set()
     for hpa in hpas:
         ref = (hpa.get("spec") or {}).get("scaleTargetRef") or {}
-        group, _version = _group_version(str(ref.get("apiVersion", "")))
+        group, _version = group_version(str(ref.get("apiVersion", "")))
         resource = BUILTIN_SCALABLE.get((group, str(ref.get("kind", ""))))
-        key = (_ns(hpa), _name(hpa))
+        key = (namespace_of(hpa), name_of(hpa))
         if resource is None:  # a custom resource: its /scale, one GET per HPA
-            scale = reader.read_scale(_ns(hpa), ref)
+            scale = reader.read_scale(namespace_of(hpa), ref)
             selectors[key] = ((scale or {}).get("status") or {}).get("selector") or None
             continue
         if (group, resource) not in lists:
-            lists[(group, resource)] = reader.list_items(f"{_prefix(group, 'v1')}{scope}/{resource}", str(ref["kind"]),
+            lists[(group, resource)] = reader.list_items(f"{api_prefix(group, 'v1')}{scope}/{resource}", str(ref["kind"]),
                                                    f"{group}/v1" if group else "v1")
         items = lists[(group, resource)]
-        workload = next((w for w in items or () if _name(w) == ref.get("name") and _ns(w) == _ns(hpa)), None)
+        workload = next((w for w in items or () if name_of(w) == ref.get("name") and namespace_of(w) == namespace_of(hpa)), None)
         if workload is None:
             if items is not None:  # listed, and not there: what GET /scale would answer
                 reader.failures.append(client_side_status(
-                    f"{_prefix(group, 'v1')}/namespaces/{_ns(hpa)}/{resource}/{ref.get('name')}/scale",
+                    f"{api_prefix(group, 'v1')}/namespaces/{namespace_of(hpa)}/{resource}/{ref.get('name')}/scale",
                     f'{resource}/scale.{group or "core"} "{ref.get("name")}" not found'.replace(".core", "")))
             selectors[key] = None
             continue
-        if (_ns(workload), workload["kind"], _name(workload)) not in kept:
-            kept.add((_ns(workload), workload["kind"], _name(workload)))
+        if (namespace_of(workload), workload["kind"], name_of(workload)) not in kept:
+            kept.add((namespace_of(workload), workload["kind"], name_of(workload)))
             reader.objects.append(workload)
-        selectors[key] = _selector_of_workload(workload)
+        selectors[key] = workload_selector(workload)
     pods = reader.list_items(f"/api/v1{scope}/pods", "Pod", "v1") or []
     matchers = [(ns, _matches(sel)) for (ns, _n), sel in selectors.items()]
     reader.objects.extend(p for p in pods
-                          if any(ns == _ns(p) and match((p.get("metadata") or {}).get("labels")) for ns, match in matchers))
+                          if any(ns == namespace_of(p) and match(labels_of(p)) for ns, match in matchers))
     if any(m.get("type") in ("Resource", "ContainerResource") or not (h.get("spec") or {}).get("metrics")
            for h in hpas for m in ((h.get("spec") or {}).get("metrics") or [{"type": "Resource"}])):
         items = reader.list_items(f"/apis/metrics.k8s.io/v1beta1{scope}/pods", "PodMetrics", "metrics.k8s.io/v1beta1")
         reader.objects.extend(items or ())
     for hpa in hpas:  # custom and external metrics: one request per metric, whatever the pod count
-        selector = selectors.get((_ns(hpa), _name(hpa)))
+        selector = selectors.get((namespace_of(hpa), name_of(hpa)))
         metrics = [m for m in (hpa.get("spec") or {}).get("metrics") or () if m.get("type") not in
                    ("Resource", "ContainerResource")]
         if metrics:
             reader.read_metrics({**hpa, "spec": {**hpa["spec"], "metrics": metrics}}, selector)
     reader.read_custom_discovery(hpas)
     reader.read_events(namespace, None)
-    targets = {(_ns(h), str(((h.get("spec") or {}).get("scaleTargetRef") or {}).get("kind", "")),
+    targets = {(namespace_of(h), str(((h.get("spec") or {}).get("scaleTargetRef") or {}).get("kind", "")),
                 str(((h.get("spec") or {}).get("scaleTargetRef") or {}).get("name", ""))) for h in hpas}
     reader.read_neighbours(namespace, targets)
     reader.read_metrics_server()

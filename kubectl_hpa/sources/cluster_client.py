@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from typing import Any, Optional
 from urllib.parse import quote, urlencode
 
+from .kube import Response
+
 
 class ClusterError(Exception):
     """Connecting or reading failed in a way that stops the command; the message is one line."""
@@ -31,20 +33,6 @@ class ConnectionOptions:
     request_timeout: Optional[float] = None  # seconds; None or 0: no timeout
     as_user: Optional[str] = None
     as_groups: tuple[str, ...] = ()
-
-
-@dataclass
-class Response:
-    method: str
-    path: str  # with the query string
-    status: int  # 0: no response (timeout, connection error)
-    body: Any = None  # parsed JSON, or None
-    text: str = ""
-    error: str = ""  # client-side error text when status == 0
-
-    @property
-    def ok(self) -> bool:
-        return 200 <= self.status < 300 and isinstance(self.body, dict)
 
 
 SERVICE_HOST_ENV, SERVICE_PORT_ENV = "KUBERNETES_SERVICE_HOST", "KUBERNETES_SERVICE_PORT"

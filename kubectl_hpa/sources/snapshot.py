@@ -10,6 +10,7 @@ line that names the object and field.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Iterator, Mapping, Optional
 
@@ -37,7 +38,6 @@ from ..core.model import (
     FetchError,
     HPASpec,
     LabelSelector,
-    LabelSelectorRequirement,
     MetricSpec,
     MetricTarget,
     ObjectMetric,
@@ -58,13 +58,22 @@ from ..core.model import (
 from ..core.quantity import QuantityError, parse_duration, parse_milli, parse_quantity
 from ..core.selector import SelectorError, label_selector_matches, parse_selector
 from ..timefmt import parse_time
-
-CAPTURED_AT = "kubectl-hpa.io/captured-at"
-SUBJECT = "kubectl-hpa.io/subject"  # namespace/name of the HPA a live snapshot was taken for
-REQUEST = "kubectl-hpa.io/request"  # on a Status: the request it answers, e.g. "GET /apis/metrics.k8s.io/..."
-CLIENT_SIDE = "kubectl-hpa.io/client-side"  # on a Status: the client failed before or without a response
-STATE_API_VERSION = "kubectl-hpa.io/v1alpha1"
-SCALABLE_KINDS = ("Deployment", "StatefulSet", "ReplicaSet", "ReplicationController")
+from .kube import (
+    CAPTURED_AT,
+    SUBJECT,
+    SelectorShapeError,
+    describe,
+    key_of,
+    kind_plural,
+    label_selector,
+    metric_request,
+    name_of,
+    namespace_of,
+    request_matcher,
+    request_of,
+    status_message,
+    workload_selector,
+)
 
 
 class SnapshotError(ValueError):
@@ -89,10 +98,9 @@ class Snapshot:
         """Status objects annotated with the request they answer: (method, path without query, Status)."""
         out = []
         for item in self.of_kind("Status"):
-            request = str(((item.get("metadata") or {}).get("annotations") or {}).get(REQUEST, ""))
-            method, _, url = request.partition(" ")
-            if url:
-                out.append((method, url.split("?", 1)[0], item))
+            method, path = request_of(item)
+            if path:
+                out.append((method, path, item))
         return out
 
     def failed_read(self, match) -> Optional[dict]:
@@ -210,23 +218,6 @@ def _flatten(document: dict, source: str) -> Iterator[dict]:
 # ----------------------------------------------------------------------------- small readers
 
 
-def _metadata(obj: Mapping) -> Mapping:
-    metadata = obj.get("metadata")
-    return metadata if isinstance(metadata, dict) else {}
-
-
-def _name(obj: Mapping) -> str:
-    return str(_metadata(obj).get("name", ""))
-
-
-def _namespace(obj: Mapping, default: str = "default") -> str:
-    return str(_metadata(obj).get("namespace") or default)
-
-
-def _describe(obj: Mapping) -> str:
-    return f"{obj.get('kind')}/{_name(obj)}"
-
-
 def _time(value: Any, source: str, where: str) -> float:
     try:
         return parse_time(str(value))
@@ -250,33 +241,10 @@ def _int(value: Any, source: str, where: str, minimum: Optional[int] = None) -> 
 
 
 def _label_selector(raw: Any, source: str, where: str) -> Optional[LabelSelector]:
-    if raw is None:
-        return None
-    if not isinstance(raw, dict):
-        raise SnapshotError(f"{source}: {where}: expected a label selector object")
-    labels = tuple(sorted((str(k), str(v)) for k, v in (raw.get("matchLabels") or {}).items()))
-    expressions = tuple(
-        LabelSelectorRequirement(str(item.get("key", "")), str(item.get("operator", "")),
-                                 tuple(str(v) for v in item.get("values") or ()))
-        for item in raw.get("matchExpressions") or ()
-    )
-    return LabelSelector(labels, expressions)
-
-
-def selector_string(selector: Optional[LabelSelector]) -> str:
-    """metav1.FormatLabelSelector: what a Deployment's /scale reports as status.selector."""
-    if selector is None:
-        return ""
-    parts = [f"{key}={value}" for key, value in selector.match_labels]
-    for item in selector.match_expressions:
-        operator = {"In": "in", "NotIn": "notin"}.get(item.operator)
-        if operator:
-            parts.append(f"{item.key} {operator} ({','.join(sorted(item.values))})")
-        elif item.operator == "Exists":
-            parts.append(item.key)
-        elif item.operator == "DoesNotExist":
-            parts.append(f"!{item.key}")
-    return ",".join(parts)
+    try:
+        return label_selector(raw)
+    except SelectorShapeError as error:
+        raise SnapshotError(f"{source}: {where}: {error}") from None
 
 
 # ----------------------------------------------------------------------------- the HPA
@@ -291,7 +259,7 @@ def parse_hpa(obj: dict, source: str) -> HPASpec:
 
 
 def _parse_hpa(obj: dict, source: str) -> HPASpec:
-    where = _describe(obj)
+    where = describe(obj)
     api_version = str(obj.get("apiVersion", "autoscaling/v2"))
     spec = obj.get("spec")
     if not isinstance(spec, dict):
@@ -324,7 +292,7 @@ def _parse_hpa(obj: dict, source: str) -> HPASpec:
     else:
         raise SnapshotError(f"{source}: {where}: apiVersion {api_version} is not supported "
                             "(use autoscaling/v2 or autoscaling/v1)")
-    return HPASpec(name=_name(obj), namespace=_namespace(obj), scale_target=target, max_replicas=max_replicas,
+    return HPASpec(name=name_of(obj), namespace=namespace_of(obj, "default"), scale_target=target, max_replicas=max_replicas,
                    min_replicas=min_replicas, metrics=metrics, behavior=behavior)
 
 
@@ -455,7 +423,7 @@ def _policy(raw: Any, source: str, where: str) -> ScalingPolicy:
 
 def _find(snapshot: Snapshot, kind: str, name: str, namespace: str) -> Optional[dict]:
     for item in snapshot.of_kind(kind):
-        if _name(item) == name and _namespace(item, namespace) == namespace:
+        if name_of(item) == name and namespace_of(item, namespace) == namespace:
             return item
     return None
 
@@ -467,52 +435,24 @@ METRIC_API_WRAP = {
 }
 
 
-def status_message(status: Mapping) -> str:
-    """The error text the Go client reports for a failed read recorded as a metav1 Status."""
-    message = status.get("message") or status.get("reason") or f"the server responded with status code {status.get('code')}"
-    return str(message)
-
-
-def _path_matcher(pattern: str):
-    import re
-
-    compiled = re.compile(pattern)
-    return lambda path: compiled.match(path) is not None
-
-
 def scale_failure(snapshot: Snapshot, hpa: HPASpec) -> Optional[FetchError]:
     """A failed GET of the target's /scale, recorded as a Status, as the controller's FetchError."""
-    import re
-
     ns, name = re.escape(hpa.namespace), re.escape(hpa.scale_target.name)
-    status = snapshot.failed_read(_path_matcher(rf"^/apis?/.*namespaces/{ns}/[^/]+/{name}/scale$"))
+    pattern = re.compile(rf"^/apis?/.*namespaces/{ns}/[^/]+/{name}/scale$")
+    status = snapshot.failed_read(lambda path: pattern.match(path) is not None)
     return FetchError(status_message(status)) if status is not None else None
 
 
 def metric_failure(snapshot: Snapshot, hpa: HPASpec, spec: MetricSpec) -> Optional[FetchError]:
-    """A failed metrics API read for this metric, as the metrics client wraps it."""
-    import re
-
-    ns = re.escape(hpa.namespace)
-    if spec.type in (RESOURCE, CONTAINER_RESOURCE):
-        group, pattern = "metrics.k8s.io", rf"^/apis/metrics\.k8s\.io/[^/]+(/namespaces/{ns})?/pods$"
-    elif spec.type == PODS:
-        group = "custom.metrics.k8s.io"
-        pattern = rf"^/apis/custom\.metrics\.k8s\.io/[^/]+/namespaces/{ns}/pods/\*/{re.escape(spec.name)}$"
-    elif spec.type == OBJECT and spec.described_object is not None:
-        group = "custom.metrics.k8s.io"
-        target = spec.described_object
-        pattern = (rf"^/apis/custom\.metrics\.k8s\.io/[^/]+/namespaces/{ns}/{re.escape(_kind_plural(target.kind))}/"
-                   rf"{re.escape(target.name)}/{re.escape(spec.name)}$")
-    elif spec.type == EXTERNAL:
-        group = "external.metrics.k8s.io"
-        pattern = rf"^/apis/external\.metrics\.k8s\.io/[^/]+/namespaces/{ns}/{re.escape(spec.name)}$"
-    else:
+    """A failed metrics API read for this metric (whatever version was served), as the metrics client wraps it."""
+    request = metric_request(hpa.namespace, spec.type, spec.name, selector=spec.selector,
+                             described=spec.described_object)
+    if request is None:
         return None
-    status = snapshot.failed_read(_path_matcher(pattern))
+    status = snapshot.failed_read(request_matcher(request))
     if status is None:
         return None
-    return FetchError(METRIC_API_WRAP[group] + status_message(status))
+    return FetchError(METRIC_API_WRAP[request.group] + status_message(status))
 
 
 def parse_scale(snapshot: Snapshot, hpa: HPASpec) -> Scale:
@@ -536,10 +476,10 @@ def parse_scale(snapshot: Snapshot, hpa: HPASpec) -> Scale:
         raise SnapshotError(f"{snapshot.source}: the scale target {where} of HorizontalPodAutoscaler/{hpa.name} "
                             f"is not in the file (add the {target.kind} or its autoscaling/v1 Scale)")
     spec, status = workload.get("spec") or {}, workload.get("status") or {}
-    if target.kind == "ReplicationController":
-        selector_text = ",".join(f"{k}={v}" for k, v in sorted((spec.get("selector") or {}).items()))
-    else:
-        selector_text = selector_string(_label_selector(spec.get("selector"), snapshot.source, f"{where}: spec.selector"))
+    try:
+        selector_text = workload_selector(workload)
+    except SelectorShapeError as error:
+        raise SnapshotError(f"{snapshot.source}: {where}: spec.selector: {error}") from None
     replicas = spec.get("replicas", 1)  # the API defaults spec.replicas to 1
     return Scale(spec_replicas=_int(replicas, snapshot.source, f"{where}: spec.replicas", 0),
                  status_replicas=_int(status.get("replicas", 0), snapshot.source, f"{where}: status.replicas", 0),
@@ -553,7 +493,7 @@ def _requests(container: Mapping, source: str, where: str) -> ContainerRequests:
 
 
 def parse_pod(obj: dict, source: str) -> Pod:
-    where = _describe(obj)
+    where = describe(obj)
     metadata, spec, status = obj.get("metadata") or {}, obj.get("spec") or {}, obj.get("status") or {}
     ready = transition = None
     for condition in status.get("conditions") or ():
@@ -569,7 +509,7 @@ def parse_pod(obj: dict, source: str) -> Pod:
     pod_level = (spec.get("resources") or {}).get("requests")
     pod_requests = ({str(k): _milli(v, source, f"{where}: spec.resources.requests.{k}") for k, v in pod_level.items()}
                     if pod_level else None)
-    return Pod(name=_name(obj), phase=str(status.get("phase", "Pending")),
+    return Pod(name=name_of(obj), phase=str(status.get("phase", "Pending")),
                deleted=bool(metadata.get("deletionTimestamp")), ready=ready, ready_transition_time=transition,
                start_time=start, containers=containers, sidecars=sidecars, pod_requests=pod_requests,
                labels={str(k): str(v) for k, v in (metadata.get("labels") or {}).items()})
@@ -579,19 +519,19 @@ def _resource_reading(snapshot: Snapshot, namespace: str, selector: Optional[str
     matcher = parse_selector(selector) if selector else None
     samples = []
     for item in snapshot.of_kind("PodMetrics"):
-        if _namespace(item, namespace) != namespace:
+        if namespace_of(item, namespace) != namespace:
             continue
         labels = (item.get("metadata") or {}).get("labels")
         if labels and matcher is not None and not matcher.matches(labels):
             continue  # metrics-server lists by the same selector as the pods
-        where = _describe(item)
+        where = describe(item)
         containers = {
             str(container.get("name", "")): {str(k): _milli(v, snapshot.source, f"{where}: containers[{i}].usage.{k}")
                                              for k, v in (container.get("usage") or {}).items()}
             for i, container in enumerate(item.get("containers") or ())
         }
         samples.append(PodResourceSample(
-            pod=_name(item), timestamp=_time(item.get("timestamp"), snapshot.source, f"{where}: timestamp"),
+            pod=name_of(item), timestamp=_time(item.get("timestamp"), snapshot.source, f"{where}: timestamp"),
             window=_window(item.get("window", "1m0s"), snapshot.source, f"{where}: window"), containers=containers))
     return ResourceMetrics(tuple(samples))
 
@@ -621,11 +561,6 @@ def _custom_items(snapshot: Snapshot, namespace: str) -> Iterator[tuple[dict, st
                    _milli(item.get("value"), snapshot.source, f"{where}.value"))
 
 
-def _kind_plural(kind: str) -> str:
-    lowered = kind.lower()
-    return lowered + ("es" if lowered.endswith("s") else "s")
-
-
 def readings_for(snapshot: Snapshot, hpa: HPASpec, scale: Scale) -> tuple[Reading, ...]:
     readings: list[Reading] = []
     resource_cache: Optional[ResourceMetrics] = None
@@ -653,12 +588,12 @@ def readings_for(snapshot: Snapshot, hpa: HPASpec, scale: Scale) -> tuple[Readin
                     break
             if found is None and target is not None:
                 found = FetchError(f"the server could not find the metric {spec.name} for "
-                                   f"{_kind_plural(target.kind)} {target.name}")
+                                   f"{kind_plural(target.kind)} {target.name}")
             readings.append(found)
         elif spec.type == EXTERNAL:
             values, stamp = [], 0.0
             for listing in snapshot.of_kind("ExternalMetricValueList"):
-                if _namespace(listing, hpa.namespace) != hpa.namespace:
+                if namespace_of(listing, hpa.namespace) != hpa.namespace:
                     continue
                 for index, item in enumerate(listing.get("items") or ()):
                     labels = {str(k): str(v) for k, v in (item.get("metricLabels") or {}).items()}
@@ -676,7 +611,7 @@ def readings_for(snapshot: Snapshot, hpa: HPASpec, scale: Scale) -> tuple[Readin
 def parse_state(snapshot: Snapshot, hpa: HPASpec) -> Optional[ControllerState]:
     """Our ControllerState object: the controller's in-memory history, when the snapshot carries it."""
     for item in snapshot.of_kind("ControllerState"):
-        if _name(item) != hpa.name or _namespace(item, hpa.namespace) != hpa.namespace:
+        if name_of(item) != hpa.name or namespace_of(item, hpa.namespace) != hpa.namespace:
             continue
         source, where = snapshot.source, f"ControllerState/{hpa.name}"
         recommendations = tuple(
@@ -709,21 +644,21 @@ def selecting_hpas(snapshot: Snapshot, hpa: HPASpec, pods: Iterable[Pod], select
     my_pods = [pod for pod in pods if mine.matches(pod.labels)]
     keys = []
     for other in snapshot.hpas:
-        if _namespace(other) != hpa.namespace:
+        if namespace_of(other, "default") != hpa.namespace:
             continue
-        if _name(other) == hpa.name:
+        if name_of(other) == hpa.name:
             keys.append(hpa.key)
             continue
         theirs = _target_selector(snapshot, other)
         if theirs is not None and any(theirs.matches(pod.labels) for pod in my_pods):
-            keys.append(f"{_namespace(other)}/{_name(other)}")
+            keys.append(key_of(other))
     return tuple(sorted(set(keys)))  # a file may hold the same HPA twice (two captures merged): one HPA
 
 
 def _target_selector(snapshot: Snapshot, hpa_object: dict):
     """The parsed scale selector of an HPA's target, once per snapshot (None when it has none)."""
     snapshot._index()
-    key = (_namespace(hpa_object), _name(hpa_object))
+    key = (namespace_of(hpa_object, "default"), name_of(hpa_object))
     if key not in snapshot._selectors:
         selector = None
         try:
@@ -740,7 +675,7 @@ def newest_metric_time(snapshot: Snapshot) -> Optional[float]:
     stamps: list[float] = []
     for item in snapshot.of_kind("PodMetrics"):
         if item.get("timestamp"):
-            stamps.append(_time(item["timestamp"], snapshot.source, f"{_describe(item)}: timestamp"))
+            stamps.append(_time(item["timestamp"], snapshot.source, f"{describe(item)}: timestamp"))
     for listing in snapshot.of_kind("MetricValueList", "ExternalMetricValueList"):
         for item in listing.get("items") or ():
             if item.get("timestamp"):
@@ -750,20 +685,20 @@ def newest_metric_time(snapshot: Snapshot) -> Optional[float]:
 
 def choose_hpa(snapshot: Snapshot, name: Optional[str], namespace: Optional[str]) -> dict:
     """The HPA to explain: by name, or the only one. Several and no name is the caller's choice."""
-    candidates = [h for h in snapshot.hpas if namespace is None or _namespace(h) == namespace]
+    candidates = [h for h in snapshot.hpas if namespace is None or namespace_of(h, "default") == namespace]
     if name is None and snapshot.subject and len(candidates) > 1:
         # A `kubectl hpa snapshot NAME` file also carries the HPAs that select the same pods.
-        chosen = [h for h in candidates if f"{_namespace(h)}/{_name(h)}" == snapshot.subject]
+        chosen = [h for h in candidates if key_of(h) == snapshot.subject]
         candidates = chosen or candidates
     if name is not None:
-        candidates = [h for h in candidates if _name(h) == name]
+        candidates = [h for h in candidates if name_of(h) == name]
         if not candidates:
             where = f" in namespace {namespace}" if namespace else ""
             raise SnapshotError(f"{snapshot.source}: no HorizontalPodAutoscaler named {name!r}{where}")
     if not candidates:
         raise SnapshotError(f"{snapshot.source}: no HorizontalPodAutoscaler in the file")
     if len(candidates) > 1:
-        raise AmbiguousHPA([f"{_namespace(h)}/{_name(h)}" for h in candidates])
+        raise AmbiguousHPA([key_of(h) for h in candidates])
     return candidates[0]
 
 
@@ -793,7 +728,7 @@ def malformed(source: str, error: Exception) -> SnapshotError:
                 for key in ("item", "obj", "listing", "document"):
                     candidate = names.get(key)
                     if isinstance(candidate, dict) and candidate.get("kind"):
-                        where = _describe(candidate)
+                        where = describe(candidate)
                         break
         frame = frame.tb_next
     detail = f"{error.__class__.__name__}: {error}"
@@ -814,7 +749,7 @@ def _sync_input(snapshot: Snapshot, hpa_object: dict, settings: ControllerSettin
     hpa = parse_hpa(hpa_object, snapshot.source)
     scale = parse_scale(snapshot, hpa)
     pods = tuple(parse_pod(item, snapshot.source) for item in snapshot.of_kind("Pod")
-                 if _namespace(item) == hpa.namespace)
+                 if namespace_of(item, "default") == hpa.namespace)
     now = at if at is not None else snapshot.captured_at
     if now is None:
         now = newest_metric_time(snapshot)

@@ -26,7 +26,6 @@ from typing import Any, Optional
 from ..core.decide import decide
 from ..core.model import (
     CONTAINER_RESOURCE,
-    EXTERNAL,
     OBJECT,
     PODS,
     RESOURCE,
@@ -44,13 +43,24 @@ from ..core.normalize import record_scale_event
 from ..core.selector import SelectorError, parse_selector
 from ..record import Observation
 from ..render.summary import metric_cell, verdict
-from ..sources.cluster import BUILTIN_SCALABLE, Reader, _fatal, _group_version, _prefix, _selector_of_workload, status_for
-from ..sources.cluster_client import Connection, Response
-from ..sources.snapshot import REQUEST, Snapshot, SnapshotError, _kind_plural, parse_hpa, parse_pod, readings_for
+from ..sources.cluster import Reader, fatal
+from ..sources.cluster_client import Connection
+from ..sources.kube import (
+    BUILTIN_SCALABLE,
+    REQUEST,
+    MetricAPIVersions,
+    MetricRequest,
+    Response,
+    api_prefix,
+    group_version,
+    metric_request,
+    status_for,
+    workload_selector,
+)
+from ..sources.snapshot import Snapshot, SnapshotError, parse_hpa, parse_pod, readings_for
 from ..timefmt import format_clock, format_time, parse_time
 from .informer import Informer, Key
 
-CUSTOM_VERSION = EXTERNAL_VERSION = "v1beta1"
 RESCALE_MESSAGE = re.compile(r"New size: (\d+); reason: (.*)")
 
 
@@ -123,7 +133,7 @@ def _event(obj: dict) -> tuple:
 def _workload(obj: dict) -> tuple[Scale, Optional[int]]:
     spec, status = obj.get("spec") or {}, obj.get("status") or {}
     scale = Scale(spec_replicas=int(spec.get("replicas", 1)), status_replicas=int(status.get("replicas") or 0),
-                  selector=_selector_of_workload(obj))
+                  selector=workload_selector(obj))
     ready = status.get("readyReplicas")
     return scale, int(ready) if ready is not None else None
 
@@ -165,6 +175,7 @@ class Engine:
         self.watch_timeout = watch_timeout
         self.clock = clock
         self.scope = f"/namespaces/{namespace}" if namespace else ""
+        self.versions = MetricAPIVersions()  # until start() reads which versions the cluster serves
         self.informers: dict[str, Informer] = {}
         self.workloads: dict[tuple[str, str], Informer] = {}
         self.tracked: dict[str, _Tracked] = {}
@@ -184,7 +195,12 @@ class Engine:
         response = hpas.list()
         if not response.ok:
             where = f"in namespace {self.namespace}" if self.namespace else "in all namespaces"
-            raise _fatal(response, f"list horizontalpodautoscalers.autoscaling {where}")
+            raise fatal(response, f"list horizontalpodautoscalers.autoscaling {where}")
+        # The custom and external metrics APIs at the versions the cluster serves, as explain reads them
+        # (an unreadable APIService list leaves the v1beta1 default).
+        discovery = Reader(self.connection)
+        discovery.read_apiservices()
+        self.versions = MetricAPIVersions.served(discovery.apiservices)
         self._informer("pods", f"/api/v1{self.scope}/pods", None,
                        lambda obj: parse_pod(_with_kind(obj, "Pod"), "cluster")).list()
         self._informer("events", f"/api/v1{self.scope}/events",
@@ -212,7 +228,7 @@ class Engine:
     def _workload_informer(self, group: str, resource: str, kind: str) -> Informer:
         informer = self.workloads.get((group, resource))
         if informer is None:
-            informer = self._informer(f"{resource}", f"{_prefix(group, 'v1')}{self.scope}/{resource}", None,
+            informer = self._informer(f"{resource}", f"{api_prefix(group, 'v1')}{self.scope}/{resource}", None,
                                       lambda obj: _workload(_with_kind(obj, kind)))
             self.workloads[(group, resource)] = informer
             informer.list()
@@ -282,7 +298,7 @@ class Engine:
 
     def _scale(self, spec: HPASpec) -> tuple[Any, Optional[int]]:
         target = spec.scale_target
-        group, version = _group_version(target.api_version)
+        group, version = group_version(target.api_version)
         resource = BUILTIN_SCALABLE.get((group, target.kind))
         if resource is not None and version == "v1":
             informer = self._workload_informer(group, resource, target.kind)
@@ -320,37 +336,19 @@ class Engine:
 
     # ------------------------------------------------------------------ metrics, batched
 
-    def _metric_paths(self, spec: HPASpec) -> list[tuple[Optional[str], Optional[dict]]]:
-        """Per metric of the HPA: the batched request that answers it (and its query)."""
-        ns = spec.namespace
-        out: list[tuple[Optional[str], Optional[dict]]] = []
-        for metric in spec.metrics:
-            if metric.type in (RESOURCE, CONTAINER_RESOURCE):
-                out.append((f"/apis/metrics.k8s.io/v1beta1/namespaces/{ns}/pods", None))
-            elif metric.type == PODS:
-                out.append((f"/apis/custom.metrics.k8s.io/{CUSTOM_VERSION}/namespaces/{ns}/pods/*/{metric.name}", None))
-            elif metric.type == OBJECT and metric.described_object is not None:
-                target = metric.described_object
-                query = {"metricLabelSelector": _selector_text(metric.selector)} if metric.selector else None
-                out.append((f"/apis/custom.metrics.k8s.io/{CUSTOM_VERSION}/namespaces/{ns}/"
-                            f"{_kind_plural(target.kind)}/{target.name}/{metric.name}", query))
-            elif metric.type == EXTERNAL:
-                query = {"labelSelector": _selector_text(metric.selector)} if metric.selector else None
-                out.append((f"/apis/external.metrics.k8s.io/{EXTERNAL_VERSION}/namespaces/{ns}/{metric.name}", query))
-            else:
-                out.append((None, None))
-        return out
+    def _metric_requests(self, spec: HPASpec) -> list[Optional[MetricRequest]]:
+        """Per metric of the HPA: the batched request that answers it (per namespace, no pod selector)."""
+        return [metric_request(spec.namespace, metric.type, metric.name, selector=metric.selector,
+                               described=metric.described_object, versions=self.versions)
+                for metric in spec.metrics]
 
     def _read_metrics(self, entries: list[tuple[HPASpec, tuple[Pod, ...]]]) -> dict[str, Response]:
-        wanted: dict[str, Optional[dict]] = {}
+        wanted: dict[str, MetricRequest] = {}
         for spec, _pods in entries:
-            for path, query in self._metric_paths(spec):
-                if path is not None:
-                    wanted.setdefault(_request_key(path, query), query)
-        responses = {}
-        for key, query in wanted.items():
-            responses[key] = self.connection.get(key.split("?", 1)[0], query)
-        return responses
+            for request in self._metric_requests(spec):
+                if request is not None:
+                    wanted.setdefault(request.key, request)
+        return {key: self.connection.get(request.path, request.query) for key, request in wanted.items()}
 
     def _selecting(self, entries: list[tuple[HPASpec, tuple[Pod, ...]]]) -> dict[str, tuple[str, ...]]:
         """namespace/name of every HPA whose pods overlap each HPA's (the AmbiguousSelector check)."""
@@ -370,10 +368,10 @@ class Engine:
         """Hand the batched answers, cut down to this HPA's pods, to the snapshot reader the explainer uses."""
         names = {pod.name for pod in pods}
         objects: list[dict] = []
-        for metric, (path, query) in zip(spec.metrics, self._metric_paths(spec), strict=True):
-            if path is None:
+        for metric, request in zip(spec.metrics, self._metric_requests(spec), strict=True):
+            if request is None:
                 continue
-            response = responses.get(_request_key(path, query))
+            response = responses.get(request.key)
             if response is None:
                 continue
             if not response.ok:
@@ -392,7 +390,7 @@ class Engine:
             else:
                 objects.append({**body, "kind": "ExternalMetricValueList",
                                 "metadata": {**(body.get("metadata") or {}), "namespace": spec.namespace,
-                                             "annotations": {REQUEST: f"GET {path}"}}})
+                                             "annotations": {REQUEST: f"GET {request.path}"}}})
         return readings_for(Snapshot(source="cluster", objects=objects), spec, scale)
 
     # ------------------------------------------------------------------ rows
@@ -434,9 +432,8 @@ class Engine:
         tracked.state = replace(tracked.state, scale_up_events=tracked.up_events,
                                 scale_down_events=tracked.down_events)
 
-        forbidden = {index for index, (path, query) in enumerate(self._metric_paths(spec))
-                     if path and responses.get(_request_key(path, query)) is not None
-                     and responses[_request_key(path, query)].status == 403}
+        forbidden = {index for index, request in enumerate(self._metric_requests(spec))
+                     if request is not None and getattr(responses.get(request.key), "status", None) == 403}
         metrics = []
         for index, result in enumerate(decision.metrics):
             value = _value(result)
@@ -568,18 +565,6 @@ def _number(value: Optional[float]) -> Any:
     if value is None:
         return None
     return int(value) if float(value).is_integer() else round(value, 3)
-
-
-def _selector_text(selector) -> str:
-    from ..core.selector import format_label_selector
-
-    return format_label_selector(selector)
-
-
-def _request_key(path: str, query: Optional[dict]) -> str:
-    if not query:
-        return path
-    return path + "?" + "&".join(f"{k}={v}" for k, v in sorted(query.items()))
 
 
 def _short(path: str) -> str:

@@ -19,8 +19,8 @@ import time
 from typing import Any, Callable, Iterator, Optional
 from urllib.parse import quote, urlencode
 
-from ..sources.cluster import status_for
-from ..sources.cluster_client import Connection, Response
+from ..sources.cluster_client import Connection
+from ..sources.kube import Response, status_for
 
 Key = tuple[str, str]  # (namespace, name)
 BACKOFF_START, BACKOFF_MAX = 0.2, 5.0

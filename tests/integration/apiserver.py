@@ -25,7 +25,8 @@ from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
 from kubectl_hpa.core.selector import parse_selector
-from kubectl_hpa.sources.snapshot import CLIENT_SIDE, REQUEST, load_text
+from kubectl_hpa.sources.kube import CLIENT_SIDE, REQUEST
+from kubectl_hpa.sources.snapshot import load_text
 
 BUILTIN = {("apps", "deployments"): "Deployment", ("apps", "statefulsets"): "StatefulSet",
            ("apps", "replicasets"): "ReplicaSet", ("", "replicationcontrollers"): "ReplicationController"}
@@ -49,9 +50,9 @@ def _strip_kind(obj: dict) -> dict:
 
 
 def _selector_string(raw: Optional[dict]) -> str:
-    from kubectl_hpa.sources.snapshot import _label_selector, selector_string
+    from kubectl_hpa.sources.kube import label_selector, selector_query
 
-    return selector_string(_label_selector(raw, "server", "selector"))
+    return selector_query(label_selector(raw))
 
 
 class FakeAPIServer:
