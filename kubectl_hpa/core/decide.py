@@ -12,6 +12,24 @@ from dataclasses import replace
 from functools import lru_cache
 from typing import Optional, TypedDict
 
+from .branches import (
+    ABOVE_MAX,
+    AMBIGUOUS_SELECTOR,
+    BELOW_MIN,
+    FAILED_GET_SCALE,
+    INVALID_METRICS,
+    INVALID_SELECTOR,
+    METRICS,
+    SCALING_DISABLED,
+)
+from .conditions import (
+    ABLE_TO_SCALE,
+    SCALED_TO_ZERO,
+    SCALING_ACTIVE,
+    SCALING_LIMITED,
+    SUCCESSFUL_RESCALE,
+    rescale_message,
+)
 from .model import (
     EXTERNAL,
     OBJECT,
@@ -29,27 +47,6 @@ from .model import (
 from .normalize import normalize_legacy, normalize_with_behavior, record_scale_event
 from .replicas import MetricContext, Tolerances, compute_metric
 from .selector import SelectorError, parse_selector
-
-# Which way the reconcile went.
-FAILED_GET_SCALE = "failed-get-scale"
-SCALING_DISABLED = "scaling-disabled"  # the target is at zero replicas and minReplicas is not 0
-ABOVE_MAX = "above-max"
-BELOW_MIN = "below-min"
-INVALID_SELECTOR = "invalid-selector"
-AMBIGUOUS_SELECTOR = "ambiguous-selector"
-INVALID_METRICS = "invalid-metrics"  # every metric failed, or one failed and the rest would scale down
-METRICS = "metrics"
-BRANCHES = (FAILED_GET_SCALE, SCALING_DISABLED, ABOVE_MAX, BELOW_MIN, INVALID_SELECTOR,
-            AMBIGUOUS_SELECTOR, INVALID_METRICS, METRICS)
-
-# Branches where the reconcile returns before writing a new desiredReplicas.
-ABORTING_BRANCHES = (FAILED_GET_SCALE, INVALID_SELECTOR, AMBIGUOUS_SELECTOR, INVALID_METRICS)
-
-# Branches where the reconcile returns before writing a new desiredReplicas.
-ABORTING_BRANCHES = (FAILED_GET_SCALE, INVALID_SELECTOR, AMBIGUOUS_SELECTOR, INVALID_METRICS)
-
-ABLE_TO_SCALE, SCALING_ACTIVE, SCALING_LIMITED = "AbleToScale", "ScalingActive", "ScalingLimited"
-SCALED_TO_ZERO = "ScaledToZero"
 
 
 class _Common(TypedDict):
@@ -260,7 +257,7 @@ def _finish(inputs: SyncInput, base: _Common, conditions: Conditions, events: li
     if rescale:
         conditions.set(ABLE_TO_SCALE, True, "SucceededRescale",
                        f"the HPA controller was able to update the target scale to {desired}")
-        events.append(Event("Normal", "SuccessfulRescale", f"New size: {desired}; reason: {reason}"))
+        events.append(Event("Normal", SUCCESSFUL_RESCALE, rescale_message(desired, reason)))
         hpa = inputs.hpa
         if inputs.settings.scale_to_zero:
             if current > 0 and desired == 0 and hpa.effective_min_replicas == 0 and any(

@@ -13,6 +13,16 @@ import math
 from dataclasses import dataclass
 from typing import Optional
 
+from .conditions import (
+    READY_FOR_NEW_SCALE,
+    SCALE_DOWN_LIMIT,
+    SCALE_DOWN_STABILIZED,
+    SCALE_UP_LIMIT,
+    SCALE_UP_STABILIZED,
+    TOO_FEW,
+    TOO_MANY,
+    WITHIN_RANGE,
+)
 from .model import (
     PERCENT_POLICY,
     PODS_POLICY,
@@ -33,16 +43,6 @@ MIN_INT32 = -(2**31)
 SCALE_UP_LIMIT_FACTOR = 2.0
 SCALE_UP_LIMIT_MINIMUM = 4.0
 
-READY_FOR_NEW_SCALE = ("ReadyForNewScale", "recommended size matches current size")
-SCALE_DOWN_STABILIZED = ("ScaleDownStabilized", "recent recommendations were higher than current one, "
-                         "applying the highest recent recommendation")
-SCALE_UP_STABILIZED = ("ScaleUpStabilized", "recent recommendations were lower than current one, "
-                       "applying the lowest recent recommendation")
-WITHIN_RANGE = ("DesiredWithinRange", "the desired count is within the acceptable range")
-TOO_MANY = ("TooManyReplicas", "the desired replica count is more than the maximum replica count")
-TOO_FEW = ("TooFewReplicas", "the desired replica count is less than the minimum replica count")
-SCALE_UP_LIMIT = ("ScaleUpLimit", "the desired replica count is increasing faster than the maximum scale rate")
-SCALE_DOWN_LIMIT = ("ScaleDownLimit", "the desired replica count is decreasing faster than the maximum scale rate")
 
 
 @dataclass(frozen=True)

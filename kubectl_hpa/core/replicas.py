@@ -12,6 +12,7 @@ import math
 from dataclasses import dataclass, field
 from typing import Mapping, NamedTuple, Optional
 
+from .branches import FROM_ZERO, READY_PODS, REBALANCE_KEPT, REBALANCED, TOTAL_OVER_TARGET, WITHIN_TOLERANCE
 from .model import (
     AVERAGE_VALUE,
     CONTAINER_RESOURCE,
@@ -38,15 +39,6 @@ from .selector import format_label_selector
 
 MAX_INT32 = 2**31 - 1
 MAX_INT64 = 2**63 - 1
-
-# How a proposal was reached; the renderers explain each one.
-WITHIN_TOLERANCE = "within-tolerance"
-READY_PODS = "ready-pods"  # ceil(ratio x ready pods)
-REBALANCED = "rebalanced"  # ceil(new ratio x samples), after filling missing/unready pods
-REBALANCE_KEPT = "rebalance-kept-current"  # the rebalance pass fell back to the current count
-FROM_ZERO = "from-zero"  # ceil(ratio), currentReplicas == 0
-TOTAL_OVER_TARGET = "total-over-target"  # ceil(usage / target), Object/External AverageValue
-
 
 class MetricError(Exception):
     """A metric the controller cannot compute; the text is the controller's error chain."""

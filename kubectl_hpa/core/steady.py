@@ -21,7 +21,9 @@ from dataclasses import dataclass, field
 from operator import mul
 from typing import NamedTuple, Optional, Sequence, Union
 
-from .decide import METRICS, Conditions, outbids, tolerances_for, write_metrics_conditions
+from .branches import METRICS
+from .conditions import WITHIN_RANGE
+from .decide import Conditions, outbids, tolerances_for, write_metrics_conditions
 from .model import (
     CONTAINER_RESOURCE,
     EXTERNAL,
@@ -41,7 +43,6 @@ from .model import (
     SyncInput,
 )
 from .normalize import (
-    WITHIN_RANGE,
     behavior_rate_limit,
     behavior_stabilized,
     behavior_windows,

@@ -12,8 +12,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Callable, Iterable, Optional
 
-from ..core import decide as branches
-from ..core import replicas as paths
+from ..core import branches
 from ..core.model import (
     CONTAINER_RESOURCE,
     EXTERNAL,
@@ -733,7 +732,7 @@ def check_pods_damping(ctx: Context) -> list[Finding]:
         if groups is None or result.error is not None or not (groups.unready or groups.missing):
             continue
         total = len(groups.ready) + len(groups.unready) + len(groups.missing)
-        if result.path not in (paths.REBALANCED, paths.REBALANCE_KEPT):
+        if result.path not in (branches.REBALANCED, branches.REBALANCE_KEPT):
             continue
         severity = WARNING if len(groups.unready) + len(groups.missing) * 2 > total else INFO
         what = []
@@ -761,7 +760,7 @@ def check_tolerance(ctx: Context) -> list[Finding]:
     valid = [m for m in d.metrics if m.error is None]
     if d.rescale or not valid or d.branch != branches.METRICS:
         return []
-    if not all(m.path == paths.WITHIN_TOLERANCE for m in valid):
+    if not all(m.path == branches.WITHIN_TOLERANCE for m in valid):
         return []
     down, up = d.tolerance
     ratios = ", ".join(f"{m.spec.name} {m.usage_ratio:.3f}" for m in valid if m.usage_ratio is not None)

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from ..core import decide as branches
-from ..core import replicas as paths
+from ..core import branches
+from ..core.conditions import SCALE_DOWN_STABILIZED, TOO_FEW, TOO_MANY
 from ..core.model import Decision, MetricResult
 from ..core.quantity import format_milli
 
@@ -27,20 +27,20 @@ def verdict(decision: Decision) -> str:
     if decision.rescale:
         direction = "up" if decision.desired_replicas > decision.current_replicas else "down"
         if limit is not None and stabilization is not None and limit.result != stabilization.result:
-            bounds = {"TooManyReplicas": "max", "TooFewReplicas": "min"}
+            bounds = {TOO_MANY.reason: "max", TOO_FEW.reason: "min"}
             if limit.reason in bounds:
                 return f"scaling {direction} to {bounds[limit.reason]} {limit.result}"
             return f"scaling {direction} (limited to {limit.result} by {limit.reason})"
         return f"scaling {direction}"
     if limit is not None and stabilization is not None and limit.result != stabilization.result:
-        if limit.reason == "TooManyReplicas":
+        if limit.reason == TOO_MANY.reason:
             return "at max"
-        if limit.reason == "TooFewReplicas":
+        if limit.reason == TOO_FEW.reason:
             return "at min"
         return "limited by policy"
     if stabilization is not None and stabilization.result != decision.proposed_replicas:
-        return "holding: scale-down window" if stabilization.reason == "ScaleDownStabilized" else "holding: scale-up window"
-    if decision.metrics and all(m.path == paths.WITHIN_TOLERANCE for m in decision.metrics if m.error is None):
+        return "holding: scale-down window" if stabilization.reason == SCALE_DOWN_STABILIZED.reason else "holding: scale-up window"
+    if decision.metrics and all(m.path == branches.WITHIN_TOLERANCE for m in decision.metrics if m.error is None):
         return "holding: within tolerance"
     return "holding"
 

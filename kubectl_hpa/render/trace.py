@@ -5,8 +5,8 @@ from __future__ import annotations
 import math
 from typing import Optional, Sequence
 
-from ..core import decide as branches
-from ..core import replicas as paths
+from ..core import branches
+from ..core.conditions import SCALE_DOWN_STABILIZED
 from ..core.model import (
     AVERAGE_VALUE,
     EXTERNAL,
@@ -110,16 +110,16 @@ def _proposal_lines(result: MetricResult, decision: Decision) -> list[str]:
         target = spec.target.value if spec.target.type == "Value" else spec.target.average_value
         lines.append(f"usage ratio = {_quantity(current, spec)} / {_quantity(target, spec)} = {ratio}")
     band = f"tolerance band [{low:.3f}, {high:.3f}]"
-    if result.path == paths.WITHIN_TOLERANCE:
+    if result.path == branches.WITHIN_TOLERANCE:
         lines.append(f"{ratio} is inside the {band}: keep {_replicas(result.proposed_replicas)}")
-    elif result.path == paths.READY_PODS:
+    elif result.path == branches.READY_PODS:
         what = "ready pods" if spec.type not in (OBJECT, EXTERNAL) else "Running and Ready pods"
         lines.append(f"outside the {band}: proposal = ceil({ratio} x {result.multiplier} {what}) "
                      f"= {result.proposed_replicas}")
-    elif result.path == paths.FROM_ZERO:
+    elif result.path == branches.FROM_ZERO:
         lines.append(f"the target is at 0 replicas: proposal = ceil({ratio}) = {result.proposed_replicas} "
                      "(no tolerance, no pod count)")
-    elif result.path == paths.TOTAL_OVER_TARGET:
+    elif result.path == branches.TOTAL_OVER_TARGET:
         lines.append(f"outside the {band}: proposal = ceil({_quantity(result.value, spec)} / "
                      f"{_quantity(spec.target.average_value, spec)}) = {result.proposed_replicas}")
     elif result.rebalance is not None:
@@ -257,7 +257,7 @@ def _stabilization_lines(decision: Decision, history_known: bool) -> list[str]:
                      f"highest {s.down_recommendation} (recent: {recent})")
     if s.result != decision.proposed_replicas:
         lines.append(f"stabilized: {decision.proposed_replicas} -> {s.result}   [{s.reason}]")
-        if s.allowed_down_at is not None and s.reason == "ScaleDownStabilized" and \
+        if s.allowed_down_at is not None and s.reason == SCALE_DOWN_STABILIZED.reason and \
                 (decision.proposed_replicas or 0) < decision.current_replicas:
             lines.append(f"a scale-down to {decision.proposed_replicas} is allowed from "
                          f"{format_time(s.allowed_down_at)} if the proposal holds")

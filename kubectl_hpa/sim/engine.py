@@ -13,10 +13,11 @@ import math
 from dataclasses import dataclass, field, replace
 from typing import NamedTuple, Optional, Sequence
 
-from ..core import decide as branches
+from ..core import branches
+from ..core.branches import REBALANCE_KEPT, REBALANCED, WITHIN_TOLERANCE
+from ..core.conditions import TOO_FEW, TOO_MANY
 from ..core.decide import decide
 from ..core.model import Condition, ControllerState, Decision, MetricSpec, SyncInput
-from ..core.replicas import REBALANCE_KEPT, REBALANCED, WITHIN_TOLERANCE
 from ..core.steady import SteadyBasis, SteadyMetricResult, SteadyRun, SteadySync, steady_basis
 from .load import LoadProfile
 from .scenario import Scenario
@@ -99,7 +100,7 @@ def _limit_text(any_metrics: bool, paths: Sequence[str], stabilized: str = "", l
     if limited:
         notes.append(limited)
     if branch in (branches.ABOVE_MAX, branches.BELOW_MIN):
-        notes.append("TooManyReplicas" if branch == branches.ABOVE_MAX else "TooFewReplicas")
+        notes.append(TOO_MANY.reason if branch == branches.ABOVE_MAX else TOO_FEW.reason)
     if branch == branches.INVALID_METRICS:
         notes.append("invalid metrics")
     if not notes and any_metrics and all(path == WITHIN_TOLERANCE for path in paths):

@@ -7,7 +7,8 @@ import math
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from kubectl_hpa.core.decide import METRICS, decide
+from kubectl_hpa.core.branches import METRICS
+from kubectl_hpa.core.decide import decide
 from kubectl_hpa.core.model import (
     AVERAGE_VALUE,
     PODS,
