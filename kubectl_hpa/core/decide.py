@@ -4,13 +4,23 @@
 do and why: every metric's proposal, the branch taken, stabilization and rate
 limits, the conditions and events it would write, and its memory afterwards.
 It assumes the scale update succeeds (a write we never make).
+
+``steady.py`` mirrors part of this function: for a steady sync (the last full sync's
+pods, all counted, and a count that stays) it recomputes the result without
+regrouping the pods, through the same helpers (``tolerances_for``, ``outbids``,
+``write_metrics_conditions`` and ``Conditions`` here; the ratio and proposal
+functions of replicas.py; the stabilization and rate-limit functions of
+normalize.py, with window.RecommendationLog in place of its scan of the stored
+recommendations). Anyone changing decide()'s arithmetic, the conditions it writes or
+what it reads from a ``SyncInput`` must keep steady.py's path equal (or make
+``steady_basis`` decline such syncs): tests/sim/test_steady.py checks both sync by sync.
 """
 
 from __future__ import annotations
 
 from dataclasses import replace
 from functools import lru_cache
-from typing import Optional, TypedDict
+from typing import TYPE_CHECKING, Optional, TypedDict
 
 from .branches import (
     ABOVE_MAX,
@@ -40,13 +50,18 @@ from .model import (
     FetchError,
     HPASpec,
     MetricResult,
+    RateLimit,
     Recommendation,
     Scale,
+    Stabilization,
     SyncInput,
 )
 from .normalize import normalize_legacy, normalize_with_behavior, record_scale_event
 from .replicas import MetricContext, Tolerances, compute_metric
 from .selector import SelectorError, parse_selector
+
+if TYPE_CHECKING:
+    from typing_extensions import Unpack
 
 
 class _Common(TypedDict):
@@ -55,6 +70,15 @@ class _Common(TypedDict):
     hpa: HPASpec
     now: float
     tolerance: tuple[float, float]
+
+
+class _Normalized(TypedDict, total=False):
+    """The fields only a sync on the metrics branch fills: the proposal and how it was normalized."""
+
+    proposed_replicas: int
+    proposing_metric: str
+    stabilization: Stabilization
+    rate_limit: RateLimit
 
 
 @lru_cache(maxsize=512)
@@ -251,7 +275,8 @@ def _abort(inputs: SyncInput, base: _Common, conditions: Conditions, events: lis
 
 def _finish(inputs: SyncInput, base: _Common, conditions: Conditions, events: list[Event],
             state: Optional[ControllerState], branch: str, current: int, desired: int, reason: str,
-            metrics: tuple[MetricResult, ...] = (), error: Optional[str] = None, **details) -> Decision:
+            metrics: tuple[MetricResult, ...] = (), error: Optional[str] = None,
+            **details: Unpack[_Normalized]) -> Decision:
     """Rescale if the count changed (assumed to succeed) and record the scale event."""
     rescale = desired != current
     if rescale:

@@ -309,7 +309,7 @@ class MetricResult:
     value: Optional[int] = None  # milli (Object/External Value)
     description: str = ""  # the controller's metric name, e.g. "cpu resource utilization (percentage of request)"
     pods: Optional[PodGroups] = None
-    path: str = ""  # how the proposal was reached (see replicas.PATHS)
+    path: str = ""  # how the proposal was reached (the paths in branches.py)
     multiplier: Optional[int] = None  # the pod count the ratio was multiplied by
     rebalance: Optional[Rebalance] = None
     tolerance_band: tuple[float, float] = (0.9, 1.1)
@@ -356,7 +356,7 @@ class Decision:
     now: float
     current_replicas: int
     desired_replicas: int
-    branch: str  # see decide.BRANCHES
+    branch: str  # see branches.BRANCHES
     metrics: tuple[MetricResult, ...] = ()
     proposed_replicas: Optional[int] = None  # max over metrics, before stabilization and limits
     proposing_metric: Optional[str] = None

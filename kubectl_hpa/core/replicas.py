@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from typing import Mapping, NamedTuple, Optional
+from typing import TYPE_CHECKING, Callable, Collection, Mapping, NamedTuple, Optional, TypedDict
 
 from .branches import FROM_ZERO, READY_PODS, REBALANCE_KEPT, REBALANCED, TOTAL_OVER_TARGET, WITHIN_TOLERANCE
 from .model import (
@@ -36,6 +36,9 @@ from .model import (
 )
 from .quantity import format_duration
 from .selector import format_label_selector
+
+if TYPE_CHECKING:
+    from typing_extensions import Unpack
 
 MAX_INT32 = 2**31 - 1
 MAX_INT64 = 2**63 - 1
@@ -65,19 +68,49 @@ class MetricContext:
     tolerances: Tolerances
     weights: Mapping[str, int] = field(default_factory=dict)  # pod name -> Pod.count, where it is not 1
 
-    def weight(self, name: str) -> int:
-        return self.weights.get(name, 1)
-
-    def total(self, names) -> int:
+    def total(self, names: Collection[str]) -> int:
         """How many pods these names stand for (a sample without a pod counts once)."""
         weights = self.weights
         return sum(weights.get(name, 1) for name in names) if weights else len(names)
 
 
-Fields = dict  # a MetricResult being built; constructed once at the end (dataclasses.replace is slow)
+class Fields(TypedDict, total=False):
+    """A MetricResult being built; constructed once at the end (dataclasses.replace is slow).
+
+    A field is absent until a step sets it (MetricResult's default then applies), so the
+    types are narrower than MetricResult's: a proposal, once set, is a number.
+    """
+
+    spec: MetricSpec
+    proposed_replicas: int
+    usage_ratio: float
+    utilization: int
+    average_value: int
+    value: int
+    description: str
+    pods: PodGroups
+    path: str
+    multiplier: Optional[int]
+    rebalance: Rebalance
+    tolerance_band: tuple[float, float]
+    timestamp: Optional[float]
+    error: str
+    error_reason: str
+    wrapped_error: str
 
 
-def _update(fields: Fields, **values) -> Fields:
+class _Shown(TypedDict, total=False):
+    """What a pod-based ratio shows besides itself: the utilization and/or the average (milli)."""
+
+    utilization: int
+    average_value: int
+
+
+_RatioOf = Callable[[Mapping[str, int]], tuple[float, _Shown]]
+"""A pod-based metric's ratio over some samples, and what it shows (see ``_pod_based``)."""
+
+
+def _update(fields: Fields, **values: Unpack[Fields]) -> Fields:
     fields.update(values)
     return fields
 
@@ -250,7 +283,7 @@ def average_ratio(total: int, count: int, target: int) -> tuple[float, int]:
 
 
 def _pod_based(ctx: MetricContext, groups: PodGroups, samples: dict[str, int],
-               ratio_of, missing_fill_down: Mapping[str, int], result: Fields) -> Fields:
+               ratio_of: _RatioOf, missing_fill_down: Mapping[str, int], result: Fields) -> Fields:
     """The fast path and the rebalance pass shared by Utilization, AverageValue and Pods metrics."""
     ratio, current = ratio_of(samples)
     result = _update(result, usage_ratio=ratio, **current)
@@ -326,15 +359,15 @@ def resource_utilization(spec: MetricSpec, reading: Reading, ctx: MetricContext,
     fallback_percent = max(100, target)  # since v1.26 missing pods count as max(100%, target) on a scale-down
     missing_fill = {name: requests[name] * fallback_percent // 100 for name in groups.missing}
 
-    def ratio_of(current: Mapping[str, int]) -> tuple[float, dict]:
+    def ratio_of(current: Mapping[str, int]) -> tuple[float, _Shown]:
         ratio, utilization, raw = _utilization(current, requests, target, ctx.weights)
         return ratio, {"utilization": utilization, "average_value": raw}
 
     return _pod_based(ctx, groups, values, ratio_of, missing_fill, result)
 
 
-def plain_pod_average(spec: MetricSpec, samples: Mapping[str, Sample], target: int, resource: str,
-                      ctx: MetricContext, result: Fields) -> Fields:
+def plain_pod_average(samples: Mapping[str, Sample], target: int, resource: str, ctx: MetricContext,
+                      result: Fields) -> Fields:
     """calcPlainMetricReplicas: Resource AverageValue and Pods metrics."""
     if not ctx.pods:
         raise MetricError("no pods returned by selector while calculating replica count")
@@ -344,7 +377,7 @@ def plain_pod_average(spec: MetricSpec, samples: Mapping[str, Sample], target: i
     if not values:
         raise MetricError("did not receive metrics for targeted pods (pods might be unready)")
 
-    def ratio_of(current: Mapping[str, int]) -> tuple[float, dict]:
+    def ratio_of(current: Mapping[str, int]) -> tuple[float, _Shown]:
         ratio, usage = _average(current, target, ctx.weights)
         return ratio, {"average_value": usage}
 
@@ -438,15 +471,16 @@ def compute_metric(spec: MetricSpec, reading: Reading, ctx: MetricContext, names
     fields: Fields = {"spec": spec, "description": describe_metric(spec), "tolerance_band": band}
     if spec.type not in FAILURE_REASONS:
         message = f'unknown metric source type "{spec.type}"'
-        return MetricResult(**fields, error=message, wrapped_error=message, error_reason="InvalidMetricSourceType")
+        return MetricResult(**_update(fields, error=message, wrapped_error=message, error_reason="InvalidMetricSourceType"))
     try:
         return MetricResult(**_compute(spec, reading, ctx, namespace, fields))
     except MetricError as error:
         inner = str(error)
-        # What was learnt before the failure (pod groups, the metric's time) stays in the result.
-        fields.update(proposed_replicas=None, error=inner, error_reason=FAILURE_REASONS[spec.type],
-                      wrapped_error=_wrap(spec, inner))
-        return MetricResult(**fields)
+        # What was learnt before the failure (pod groups, the metric's time) stays in the result; a
+        # proposal does not (MetricResult's default: None).
+        fields.pop("proposed_replicas", None)
+        return MetricResult(**_update(fields, error=inner, error_reason=FAILURE_REASONS[spec.type],
+                                      wrapped_error=_wrap(spec, inner)))
 
 
 def _wrap(spec: MetricSpec, inner: str) -> str:
@@ -473,7 +507,7 @@ def _compute(spec: MetricSpec, reading: Reading, ctx: MetricContext, namespace: 
                 resource_reading = _require_resource_reading(reading, spec.name)
                 samples = resource_samples(resource_reading, spec.name, spec.container)
                 result = _update(result, timestamp=_first_timestamp(resource_reading))
-                return plain_pod_average(spec, samples, target.average_value, spec.name, ctx, result)
+                return plain_pod_average(samples, target.average_value, spec.name, ctx, result)
             except MetricError as error:
                 raise MetricError(f"failed to get {spec.name} usage: {error}") from None
         if target.average_utilization is None:
@@ -491,7 +525,7 @@ def _compute(spec: MetricSpec, reading: Reading, ctx: MetricContext, namespace: 
             raise MetricError(f"unable to get metric {spec.name}: no metrics returned from custom metrics API")
         samples = {item.pod: Sample(item.value, item.timestamp, item.window) for item in reading.samples}
         result = _update(result, timestamp=reading.samples[0].timestamp)
-        return plain_pod_average(spec, samples, target.average_value or 0, "", ctx, result)
+        return plain_pod_average(samples, target.average_value or 0, "", ctx, result)
 
     if spec.type == OBJECT:
         kind = spec.described_object.kind if spec.described_object else ""

@@ -71,7 +71,7 @@ def parse_selector(text: str) -> Selector:
     """Parse ``app=web,tier in (a,b),!canary``; requirements come out sorted by key, as in Go.
 
     Cached: the result is immutable and the same selector is parsed at every sync."""
-    tokens = [token for token in _TOKEN.findall(text or "")]
+    tokens: list[str] = [token for token in _TOKEN.findall(text or "")]
     if "".join(tokens) != re.sub(r"\s+", "", text or ""):
         raise SelectorError(f"unable to parse requirement: found unexpected characters in {text!r}")
     requirements: list[Requirement] = []

@@ -176,7 +176,7 @@ def steady_basis(inputs: SyncInput, decision: Decision) -> Optional[SteadyBasis]
     context = MetricContext(spec_replicas=current, status_replicas=scale.status_replicas, pods=pods,
                             now=inputs.now, settings=inputs.settings, tolerances=tolerances_for(inputs),
                             weights={pod.name: pod.count for pod in pods if pod.count != 1})
-    metrics = []
+    metrics: list[SteadyMetric] = []
     for spec, result in zip(hpa.metrics, decision.metrics, strict=True):
         metric = _steady_metric(spec, result.pods, context)
         if metric is None or result.error is not None:
@@ -265,7 +265,7 @@ class SteadyRun:
             proposal, proposing = result.proposed, metric.description
         else:
             proposal, proposing = 0, ""
-            collected = []
+            collected: list[SteadyMetricResult] = []
             for metric, reading in zip(self._metrics, readings, strict=False):  # one reading per metric
                 result = self._metric_result(metric, reading, now, spec_replicas, pods)
                 if result is None:
@@ -280,6 +280,7 @@ class SteadyRun:
             stabilized, stabilization = down, legacy_reason(proposal, down)
         else:
             stabilized, stabilization = behavior_stabilized(spec_replicas, proposal, up, down)
+        limit: tuple[str, str]  # a condition's (reason, message)
         limit, limited = WITHIN_RANGE, False  # a count the windows keep is within range
         if stabilized != spec_replicas:  # min/max or a policy may still keep it
             if behavior is None:
