@@ -11,6 +11,10 @@ metrics_query.go, resource_converter.go, pkg/client/helpers.go):
 - querying: `metricsQuery` Go template with `<< >>` delimiters; LabelMatchers is the namespace matcher
   then the resource matcher (`=` for one name, `=~"a|b"` for several), values quoted like Go's %q.
 
+The Go behaviour those steps rely on (ExpandString, %q, text/template) is in golang.py, and the
+resource names the adapter's RESTMapper would normalize are in restmapper.py; this module is the
+rules, what they discover and what they send.
+
 Pure Python (PyYAML only) so `kubectl hpa` can explain adapter problems without a cluster.
 """
 
@@ -25,74 +29,11 @@ from typing import Any
 
 import yaml
 
-# Core-group and well-known resources: singular name -> (group, plural). The adapter asks the
-# cluster's RESTMapper; offline, this table covers what custom-metric rules use in practice.
-_KNOWN_RESOURCES: dict[str, tuple[str, str]] = {
-    "pod": ("", "pods"),
-    "namespace": ("", "namespaces"),
-    "node": ("", "nodes"),
-    "service": ("", "services"),
-    "persistentvolumeclaim": ("", "persistentvolumeclaims"),
-    "deployment": ("apps", "deployments"),
-    "statefulset": ("apps", "statefulsets"),
-    "daemonset": ("apps", "daemonsets"),
-    "replicaset": ("apps", "replicasets"),
-    "job": ("batch", "jobs"),
-    "cronjob": ("batch", "cronjobs"),
-    "ingress": ("networking.k8s.io", "ingresses"),
-}
-_SHORT_NAMES = {
-    "po": "pod",
-    "ns": "namespace",
-    "no": "node",
-    "svc": "service",
-    "deploy": "deployment",
-    "sts": "statefulset",
-    "ds": "daemonset",
-    "rs": "replicaset",
-    "ing": "ingress",
-    "pvc": "persistentvolumeclaim",
-}
-_ACTION_RE = re.compile(r"<<(-\s)?\s*(.*?)\s*(\s-)?>>", re.DOTALL)
-_INDEX_RE = re.compile(r'^index\s+\.LabelValuesByName\s+"([^"\\]*)"$')
+from .golang import ACTION_RE, go_expand, go_quote, render_metrics_query
+from .restmapper import NAMESPACES, NODES, GroupResource, normalize_resource
+
 _MATCHER_RE = re.compile(r'([A-Za-z_][A-Za-z0-9_]*)\s*(=~|!~|!=|=)\s*"((?:[^"\\]|\\.)*)"')
 _SERIES_NAME_RE = re.compile(r"^\s*([A-Za-z_:][A-Za-z0-9_:]*)\s*(\{|$)")
-_EXPAND_RE = re.compile(r"\$(?:\$|\{([A-Za-z0-9_]+)\}|([A-Za-z0-9_]+))")
-
-
-@dataclass(frozen=True)
-class GroupResource:
-    """A Kubernetes group-resource in the adapter's normalized (plural) form."""
-
-    group: str
-    resource: str
-
-    @property
-    def singular(self) -> str:
-        for singular, (_, plural) in _KNOWN_RESOURCES.items():
-            if plural == self.resource:
-                return singular
-        return self.resource[:-1] if self.resource.endswith("s") else self.resource
-
-    def __str__(self) -> str:
-        return f"{self.resource}.{self.group}" if self.group else self.resource
-
-
-def normalize_resource(resource: str, group: str = "") -> GroupResource:
-    """pod/pods/po -> pods, deployment -> deployments.apps, as the adapter's RESTMapper would."""
-    name = resource.strip().lower()
-    if "." in name and not group:
-        name, group = name.split(".", 1)
-    name = _SHORT_NAMES.get(name, name)
-    for singular, (known_group, plural) in _KNOWN_RESOURCES.items():
-        if name in (singular, plural) and (not group or group == known_group):
-            return GroupResource(known_group, plural)
-    plural = name if name.endswith("s") else name + "s"
-    return GroupResource(group, plural)
-
-
-NAMESPACES = GroupResource("", "namespaces")
-NODES = GroupResource("", "nodes")
 
 
 @dataclass(frozen=True)
@@ -181,7 +122,7 @@ class AdapterRule:
         parts = []
         position = 0
         template = self.template or ""
-        for action in _ACTION_RE.finditer(template):
+        for action in ACTION_RE.finditer(template):
             parts.append(re.escape(template[position : action.start()]))
             field_name = action.group(2)
             if field_name == ".Group":
@@ -222,97 +163,6 @@ class AdapterRule:
         return query
 
 
-def go_quote(value: str) -> str:
-    """Go's %q for the strings label values contain (PromQL accepts the same escapes)."""
-    out = ['"']
-    for char in value:
-        if char in ('"', "\\"):
-            out.append("\\" + char)
-        elif char == "\n":
-            out.append("\\n")
-        elif char == "\t":
-            out.append("\\t")
-        elif char == "\r":
-            out.append("\\r")
-        elif ord(char) < 0x20 or ord(char) == 0x7F:
-            out.append(f"\\x{ord(char):02x}")
-        elif not char.isprintable():
-            out.append(f"\\u{ord(char):04x}" if ord(char) <= 0xFFFF else f"\\U{ord(char):08x}")
-        else:
-            out.append(char)
-    out.append('"')
-    return "".join(out)
-
-
-def go_expand(template: str, match: re.Match[str]) -> str:
-    """Go's Regexp.ExpandString: `$name` takes the longest [A-Za-z0-9_]+ run, unknown groups expand to ''."""
-
-    def replace(token: re.Match[str]) -> str:
-        if token.group(0) == "$$":
-            return "$"
-        name = token.group(1) or token.group(2)
-        try:
-            index = int(name)
-        except ValueError:
-            value = match.groupdict().get(name)
-        else:
-            value = match.group(index) if index <= (match.re.groups or 0) else None
-        return value or ""
-
-    return _EXPAND_RE.sub(replace, template)
-
-
-def _go_print(value: Any) -> str:
-    if isinstance(value, list):
-        return "[" + " ".join(value) + "]"
-    if isinstance(value, dict):
-        return "map[" + " ".join(f"{key}:{value[key]}" for key in sorted(value)) + "]"
-    return str(value)
-
-
-def render_metrics_query(
-    template: str,
-    *,
-    series: str,
-    label_matchers: str,
-    group_by_slice: list[str],
-    label_values_by_name: dict[str, str],
-    field_name: str = "metricsQuery",
-) -> str:
-    """Execute the subset of Go text/template the adapter's rules use (fields, `index`, trim markers)."""
-    fields: dict[str, Any] = {
-        ".Series": series,
-        ".LabelMatchers": label_matchers,
-        ".GroupBy": ",".join(group_by_slice),
-        ".GroupBySlice": group_by_slice,
-        ".LabelValuesByName": label_values_by_name,
-    }
-    out: list[str] = []
-    position = 0
-    for action in _ACTION_RE.finditer(template):
-        text = template[position : action.start()]
-        out.append(text.rstrip() if action.group(1) else text)
-        expression = action.group(2)
-        if expression.startswith("/*") and expression.endswith("*/"):
-            rendered = ""
-        elif expression in fields:
-            rendered = _go_print(fields[expression])
-        elif index_match := _INDEX_RE.match(expression):
-            rendered = label_values_by_name.get(index_match.group(1), "")
-        else:
-            raise ValueError(
-                f"{field_name}: unsupported template action <<{expression}>> "
-                '(known: .Series, .LabelMatchers, .GroupBy, .GroupBySlice, .LabelValuesByName, index .LabelValuesByName "label")'
-            )
-        out.append(rendered)
-        position = action.end()
-        if action.group(3):
-            rest = template[position:]
-            position += len(rest) - len(rest.lstrip())
-    out.append(template[position:])
-    return "".join(out)
-
-
 def _render_resource_template(template: str, resource: GroupResource, field_name: str) -> str:
     values = {".Group": resource.group.replace(".", "_").replace("-", "_"), ".Resource": resource.singular}
 
@@ -321,7 +171,7 @@ def _render_resource_template(template: str, resource: GroupResource, field_name
             raise ValueError(f"{field_name}: unsupported action <<{action.group(2)}>> (known: .Group, .Resource)")
         return values[action.group(2)]
 
-    label = _ACTION_RE.sub(replace, template)
+    label = ACTION_RE.sub(replace, template)
     if not label:
         raise ValueError(f"{field_name}: empty label produced by label template")
     return label

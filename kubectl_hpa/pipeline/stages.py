@@ -137,6 +137,11 @@ def parse_duration(value: Any, field: str) -> float:
 
 
 def _number(value: Any, field: str, *, integer: bool = False, positive: bool = False) -> float:
+    """A count of users or a rate, as the stages format defines them (never negative; whole users).
+
+    Not sim/fields.as_number, on purpose: this format is loadgen's as much as the simulator's, so it
+    must not import the simulator (pipeline sits below sim), and its rules and words are its own
+    (whole users, ">= 0") in plain ValueErrors, which sim/load.py passes on after ``load.file:``."""
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
         kind = "an integer" if integer else "a number"
         raise ValueError(f"{field}: expected {kind}, got {value!r}")

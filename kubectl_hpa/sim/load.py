@@ -3,6 +3,10 @@
 ``constant``, ``step``, ``ramp``, ``spike`` and ``sine`` are formulas; ``csv`` and
 ``prometheus`` replay a recorded series; ``stages`` reads the same stages file
 that ``loadgen/`` feeds locust, so one definition drives real load and simulation.
+
+This module owns the ``load:`` section of a scenario: its types (:data:`LOAD_TYPES`),
+its parsed form (:class:`LoadSpec`) and the profile built from it. scenario.py imports
+it, never the other way round; the field checks both use live in fields.py.
 """
 
 from __future__ import annotations
@@ -13,17 +17,25 @@ import csv
 import json
 import math
 from dataclasses import dataclass, replace
+from functools import cached_property
 from pathlib import Path
 from typing import Any, Callable, Optional
 from urllib import error as urlerror
 from urllib import parse, request
 
 from ..timefmt import parse_time
-from .scenario import LoadSpec, ScenarioError, _number, _seconds, _unknown
+from .fields import ScenarioError, as_mapping, as_number, as_seconds, field_path, reject_unknown
+
+LOAD_TYPES = ("constant", "step", "ramp", "spike", "sine", "csv", "stages", "prometheus")
+
+PrometheusFetch = Callable[..., list[tuple[float, float]]]
+"""``(url, query, start, end, step) -> [(time, total rate)]``: :func:`fetch_prometheus_range`, or a test's stand-in."""
 
 
 @dataclass(frozen=True)
 class LoadProfile:
+    """The total requests/s offered at each moment of the run, which the world model shares among Ready pods."""
+
     rate_at: Callable[[float], float]
     length: Optional[float]  # seconds the profile defines; None for endless formulas
     description: str
@@ -34,6 +46,39 @@ class LoadProfile:
         if t < 0:
             return self.rate_at(0.0) if self.before is None else self.before
         return self.rate_at(t)
+
+
+@dataclass(frozen=True)
+class LoadSpec:
+    """The ``load:`` section as written: its type, the other keys, and where relative file names resolve."""
+
+    type: str
+    params: dict
+    base_dir: Path = Path(".")
+
+    @cached_property
+    def profile(self) -> LoadProfile:
+        """The profile, built on first use and then kept.
+
+        Reading a scenario builds it (that is how a bad ``load:`` is reported with the file), and the
+        run uses the same one: a csv or stages file is read once, a Prometheus range queried once.
+        ``dataclasses.replace`` makes a new spec, which builds its own.
+        """
+        return _build_with_before(self, None)
+
+
+def parse_load(raw: Any, where: str, base_dir: Path) -> LoadSpec:
+    """The ``load:`` section, checked now; a Prometheus load is only queried when the simulation runs."""
+    raw = as_mapping(raw, where)
+    if "type" not in raw:
+        raise ScenarioError(f"{field_path(where, 'type')}: required (one of {', '.join(LOAD_TYPES)})")
+    kind = raw["type"]
+    if kind not in LOAD_TYPES:
+        raise ScenarioError(f"{field_path(where, 'type')}: {kind!r} is not one of {', '.join(LOAD_TYPES)}")
+    spec = LoadSpec(kind, {key: value for key, value in raw.items() if key != "type"}, base_dir)
+    if kind != "prometheus":
+        _ = spec.profile  # build it now, so a bad load is an error of reading the scenario, not of the run
+    return spec
 
 
 def _series_profile(times: list[float], rates: list[float], description: str) -> LoadProfile:
@@ -49,30 +94,38 @@ def _series_profile(times: list[float], rates: list[float], description: str) ->
     return LoadProfile(rate_at, times[-1] + step, description)
 
 
-def build_load(spec: LoadSpec, prometheus_fetch: Optional[Callable[..., list[tuple[float, float]]]] = None) -> LoadProfile:
-    """The profile of ``load:``; ``before`` (any type) is the rate before t = 0, for a cold start."""
+def build_load(spec: LoadSpec, prometheus_fetch: Optional[PrometheusFetch] = None) -> LoadProfile:
+    """The profile of ``load:``: the spec's own (built once), or, with ``prometheus_fetch``, a fresh one
+    that reads the Prometheus series through it."""
+    if prometheus_fetch is None:
+        return spec.profile
+    return _build_with_before(spec, prometheus_fetch)
+
+
+def _build_with_before(spec: LoadSpec, prometheus_fetch: Optional[PrometheusFetch]) -> LoadProfile:
+    """``before`` (allowed with any type) is the rate before t = 0, for a cold start."""
     params = dict(spec.params)
     before = params.pop("before", None)
-    profile = _build(LoadSpec(spec.type, params, spec.base_dir), prometheus_fetch)
+    profile = _build(spec.type, params, spec.base_dir, prometheus_fetch)
     if before is None:
         return profile
-    return replace(profile, before=_number(before, "load.before"))
+    return replace(profile, before=as_number(before, "load.before"))
 
 
-def _build(spec: LoadSpec, prometheus_fetch: Optional[Callable[..., list[tuple[float, float]]]]) -> LoadProfile:
-    p, kind = spec.params, spec.type
+def _build(kind: str, p: dict, base_dir: Path, prometheus_fetch: Optional[PrometheusFetch]) -> LoadProfile:
+    """One profile per load type; ``p`` is the section without ``type`` and ``before``."""
     where = "load"
     if kind == "constant":
-        _unknown(p, {"rate"}, where)
-        rate = _number(p.get("rate", 0), "load.rate")
+        reject_unknown(p, {"rate"}, where)
+        rate = as_number(p.get("rate", 0), "load.rate")
         return LoadProfile(lambda t: rate, None, f"constant {rate:g} req/s")
     if kind == "step":
-        _unknown(p, {"steps"}, where)
+        reject_unknown(p, {"steps"}, where)
         steps = p.get("steps")
         if not isinstance(steps, list) or not steps:
             raise ScenarioError("load.steps: expected a list of {at, rate}")
-        points = sorted((_seconds(s.get("at", 0), f"load.steps[{i}].at", positive=False),
-                         _number(s.get("rate"), f"load.steps[{i}].rate"))
+        points = sorted((as_seconds(s.get("at", 0), f"load.steps[{i}].at", positive=False),
+                         as_number(s.get("rate"), f"load.steps[{i}].rate"))
                         for i, s in enumerate(steps) if isinstance(s, dict))
         if len(points) != len(steps):
             raise ScenarioError("load.steps: every step needs at and rate")
@@ -84,10 +137,10 @@ def _build(spec: LoadSpec, prometheus_fetch: Optional[Callable[..., list[tuple[f
 
         return LoadProfile(step_rate, None, f"{len(points)} steps")
     if kind == "ramp":
-        _unknown(p, {"from", "to", "start", "over"}, where)
-        low, high = _number(p.get("from", 0), "load.from"), _number(p.get("to"), "load.to")
-        start = _seconds(p.get("start", 0), "load.start", positive=False)
-        over = _seconds(p.get("over"), "load.over")
+        reject_unknown(p, {"from", "to", "start", "over"}, where)
+        low, high = as_number(p.get("from", 0), "load.from"), as_number(p.get("to"), "load.to")
+        start = as_seconds(p.get("start", 0), "load.start", positive=False)
+        over = as_seconds(p.get("over"), "load.over")
 
         def ramp_rate(t: float) -> float:
             fraction = min(1.0, max(0.0, (t - start) / over))
@@ -95,40 +148,41 @@ def _build(spec: LoadSpec, prometheus_fetch: Optional[Callable[..., list[tuple[f
 
         return LoadProfile(ramp_rate, None, f"ramp {low:g} -> {high:g} req/s over {over:g}s")
     if kind == "spike":
-        _unknown(p, {"base", "peak", "at", "duration"}, where)
-        base, peak = _number(p.get("base", 0), "load.base"), _number(p.get("peak"), "load.peak")
-        at = _seconds(p.get("at", 0), "load.at", positive=False)
-        length = _seconds(p.get("duration"), "load.duration")
+        reject_unknown(p, {"base", "peak", "at", "duration"}, where)
+        base, peak = as_number(p.get("base", 0), "load.base"), as_number(p.get("peak"), "load.peak")
+        at = as_seconds(p.get("at", 0), "load.at", positive=False)
+        length = as_seconds(p.get("duration"), "load.duration")
         return LoadProfile(lambda t: peak if at <= t < at + length else base, None,
                            f"spike {base:g} -> {peak:g} req/s at {at:g}s for {length:g}s")
     if kind == "sine":
-        _unknown(p, {"min", "max", "period", "phase"}, where)
-        low, high = _number(p.get("min", 0), "load.min"), _number(p.get("max"), "load.max")
-        period = _seconds(p.get("period", "24h"), "load.period")
-        phase = _seconds(p.get("phase", 0), "load.phase", positive=False)
+        reject_unknown(p, {"min", "max", "period", "phase"}, where)
+        low, high = as_number(p.get("min", 0), "load.min"), as_number(p.get("max"), "load.max")
+        period = as_seconds(p.get("period", "24h"), "load.period")
+        phase = as_seconds(p.get("phase", 0), "load.phase", positive=False)
         middle, amplitude = (low + high) / 2, (high - low) / 2
         # The trough is at t = phase: a day that starts quiet.
         return LoadProfile(lambda t: middle - amplitude * math.cos(2 * math.pi * (t - phase) / period), None,
                            f"sine {low:g}..{high:g} req/s, period {period:g}s")
     if kind == "csv":
-        _unknown(p, {"file"}, where)
-        return _csv_profile(_file(spec, "load.file"))
+        reject_unknown(p, {"file"}, where)
+        return _csv_profile(_file(p, base_dir, "load.file"))
     if kind == "stages":
-        _unknown(p, {"file"}, where)
-        return _stages_profile(_file(spec, "load.file"))
+        reject_unknown(p, {"file"}, where)
+        return _stages_profile(_file(p, base_dir, "load.file"))
     if kind == "prometheus":
-        _unknown(p, {"url", "query", "start", "end", "step"}, where)
+        reject_unknown(p, {"url", "query", "start", "end", "step"}, where)
         return prometheus_profile(str(p.get("url", "")), str(p.get("query", "")), p.get("start"), p.get("end"),
                                   p.get("step", "15s"), fetch=prometheus_fetch)
     raise ScenarioError(f"load.type: unknown load type {kind!r}")
 
 
-def _file(spec: LoadSpec, where: str) -> Path:
-    name = spec.params.get("file")
+def _file(params: dict, base_dir: Path, where: str) -> Path:
+    """``file:``, relative to the scenario's directory."""
+    name = params.get("file")
     if not name:
         raise ScenarioError(f"{where}: required")
     path = Path(str(name))
-    return path if path.is_absolute() else spec.base_dir / path
+    return path if path.is_absolute() else base_dir / path
 
 
 def _csv_profile(path: Path) -> LoadProfile:
@@ -198,7 +252,7 @@ def fetch_prometheus_range(url: str, query: str, start: float, end: float, step:
 
 
 def prometheus_profile(url: str, query: str, start: Any, end: Any, step: Any,
-                       fetch: Optional[Callable[..., list[tuple[float, float]]]] = None) -> LoadProfile:
+                       fetch: Optional[PrometheusFetch] = None) -> LoadProfile:
     if not url or not query:
         raise ScenarioError("load: a prometheus load needs url and query")
     try:
@@ -207,7 +261,7 @@ def prometheus_profile(url: str, query: str, start: Any, end: Any, step: Any,
         raise ScenarioError("load.start/end: expected RFC 3339 times (e.g. 2026-11-30T10:00:00Z)") from None
     if end_s <= start_s:
         raise ScenarioError("load.end: must be after load.start")
-    step_s = _seconds(step, "load.step")
+    step_s = as_seconds(step, "load.step")
     points = (fetch or fetch_prometheus_range)(url, query, start_s, end_s, step_s)
     if not points:
         raise ScenarioError(f"load.query: {query!r} returned no samples between {start} and {end}")

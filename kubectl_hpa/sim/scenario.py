@@ -1,26 +1,31 @@
 """The ``kind: Scenario`` file of ``kubectl hpa simulate``: HPA, workload, metric pipeline, controller, load.
 
 Every part has a default, so a scenario can be as short as an HPA and a load.
-Errors are :class:`ScenarioError`, one line naming the field.
+Errors are :class:`ScenarioError`, one line naming the field (the checks are in fields.py, shared
+with the ``load:`` section, which load.py parses and builds).
 """
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Optional
 
 from ..core.model import ControllerSettings, HPASpec
-from ..core.quantity import QuantityError, parse_duration, parse_milli, parse_quantity
+from .fields import (
+    ScenarioError,
+    as_exact_milli,
+    as_mapping,
+    as_milli,
+    as_number,
+    as_seconds,
+    field_path,
+    reject_unknown,
+)
+from .load import LoadSpec, parse_load  # Scenario.load; LoadSpec's home is load.py, as ScenarioError's is fields.py
 
 API_VERSION = "kubectl-hpa.io/v1alpha1"
 KIND = "Scenario"
-LOAD_TYPES = ("constant", "step", "ramp", "spike", "sine", "csv", "stages", "prometheus")
-
-
-class ScenarioError(ValueError):
-    """A scenario that cannot run; the message names the field."""
 
 
 @dataclass(frozen=True)
@@ -64,13 +69,6 @@ class Pipeline:
 
 
 @dataclass(frozen=True)
-class LoadSpec:
-    type: str
-    params: dict
-    base_dir: Path = Path(".")
-
-
-@dataclass(frozen=True)
 class Variant:
     """A named HPA to compare: another spec, or the scenario's with part of its spec replaced."""
 
@@ -99,127 +97,73 @@ class Scenario:
 # ----------------------------------------------------------------------------- parsing
 
 
-def _where(path: str, key: str) -> str:
-    return f"{path}.{key}" if path else key
-
-
-def _mapping(raw: Any, where: str) -> dict:
-    if raw is None:
-        return {}
-    if not isinstance(raw, dict):
-        raise ScenarioError(f"{where}: expected a mapping, got {type(raw).__name__}")
-    return raw
-
-
-def _unknown(raw: dict, known: set[str], where: str) -> None:
-    extra = sorted(set(raw) - known)
-    if extra:
-        raise ScenarioError(f"{_where(where, extra[0])}: unknown field (known: {', '.join(sorted(known))})")
-
-
-def _seconds(raw: Any, where: str, positive: bool = True) -> float:
-    try:
-        value = parse_duration(raw)
-    except (ValueError, TypeError):
-        raise ScenarioError(f"{where}: expected a duration like 30s, 5m or 1h, got {raw!r}") from None
-    if not math.isfinite(value) or value < 0 or (positive and value == 0):
-        raise ScenarioError(f"{where}: must be {'greater than 0' if positive else '>= 0'}, got {raw!r}")
-    return value
-
-
-def _number(raw: Any, where: str, minimum: float = 0.0) -> float:
-    if isinstance(raw, bool) or not isinstance(raw, (int, float)) or not math.isfinite(raw):
-        raise ScenarioError(f"{where}: expected a number, got {raw!r}")
-    if raw < minimum:
-        raise ScenarioError(f"{where}: must be at least {minimum:g}, got {raw!r}")
-    return float(raw)
-
-
-def _milli(raw: Any, where: str) -> int:
-    try:
-        return parse_milli(raw)
-    except QuantityError:
-        raise ScenarioError(f"{where}: invalid quantity {raw!r}") from None
-
-
-def _exact_milli(raw: Any, where: str) -> float:
-    """Model coefficients keep their fractions (1.3m per request is 1.3, not rounded up to 2)."""
-    try:
-        value = float(parse_quantity(raw) * 1000)
-    except (QuantityError, OverflowError):
-        raise ScenarioError(f"{where}: invalid quantity {raw!r}") from None
-    if value < 0:
-        raise ScenarioError(f"{where}: must not be negative, got {raw!r}")
-    return value
-
-
 def _startup(raw: Any, where: str) -> Startup:
     if raw is None:
         return Startup()
     if not isinstance(raw, dict):
-        return Startup(seconds=_seconds(raw, where, positive=False))
-    _unknown(raw, {"distribution", "seconds", "mean", "min", "max", "stddev"}, where)
+        return Startup(seconds=as_seconds(raw, where, positive=False))
+    reject_unknown(raw, {"distribution", "seconds", "mean", "min", "max", "stddev"}, where)
     kind = raw.get("distribution", "fixed")
     if kind == "fixed":
-        return Startup(seconds=_seconds(raw.get("seconds", 10), _where(where, "seconds"), positive=False))
+        return Startup(seconds=as_seconds(raw.get("seconds", 10), field_path(where, "seconds"), positive=False))
     if kind == "uniform":
-        low = _seconds(raw.get("min", 0), _where(where, "min"), positive=False)
-        high = _seconds(raw.get("max"), _where(where, "max"), positive=False)
+        low = as_seconds(raw.get("min", 0), field_path(where, "min"), positive=False)
+        high = as_seconds(raw.get("max"), field_path(where, "max"), positive=False)
         if high < low:
-            raise ScenarioError(f"{_where(where, 'max')}: must be at least min")
+            raise ScenarioError(f"{field_path(where, 'max')}: must be at least min")
         return Startup("uniform", (low + high) / 2, low, high)
     if kind == "normal":
-        mean = _seconds(raw.get("mean"), _where(where, "mean"), positive=False)
-        stddev = _seconds(raw.get("stddev", 0), _where(where, "stddev"), positive=False)
+        mean = as_seconds(raw.get("mean"), field_path(where, "mean"), positive=False)
+        stddev = as_seconds(raw.get("stddev", 0), field_path(where, "stddev"), positive=False)
         return Startup("normal", mean, stddev=stddev)
-    raise ScenarioError(f"{_where(where, 'distribution')}: {kind!r} is not one of fixed, uniform, normal")
+    raise ScenarioError(f"{field_path(where, 'distribution')}: {kind!r} is not one of fixed, uniform, normal")
 
 
 def _metric_model(raw: Any, where: str, default: MetricModel = MetricModel()) -> MetricModel:
-    raw = _mapping(raw, where)
-    _unknown(raw, {"perRequest", "baseline", "retain"}, where)
-    per_request = _exact_milli(raw["perRequest"], _where(where, "perRequest")) if "perRequest" in raw \
+    raw = as_mapping(raw, where)
+    reject_unknown(raw, {"perRequest", "baseline", "retain"}, where)
+    per_request = as_exact_milli(raw["perRequest"], field_path(where, "perRequest")) if "perRequest" in raw \
         else default.per_request
-    baseline = _exact_milli(raw["baseline"], _where(where, "baseline")) if "baseline" in raw else default.baseline
+    baseline = as_exact_milli(raw["baseline"], field_path(where, "baseline")) if "baseline" in raw else default.baseline
     retain = raw.get("retain", default.retain)
     if not isinstance(retain, bool):
-        raise ScenarioError(f"{_where(where, 'retain')}: expected true or false")
+        raise ScenarioError(f"{field_path(where, 'retain')}: expected true or false")
     return MetricModel(float(per_request), float(baseline), retain)
 
 
 def _workload(raw: Any, where: str) -> Workload:
-    raw = _mapping(raw, where)
-    _unknown(raw, {"replicas", "requests", "startup", "cpu", "memory", "podsMetrics", "totalMetrics"}, where)
+    raw = as_mapping(raw, where)
+    reject_unknown(raw, {"replicas", "requests", "startup", "cpu", "memory", "podsMetrics", "totalMetrics"}, where)
     defaults = Workload()
     replicas = raw.get("replicas", defaults.replicas)
     if isinstance(replicas, bool) or not isinstance(replicas, int) or replicas < 0:
-        raise ScenarioError(f"{_where(where, 'replicas')}: expected an integer >= 0, got {replicas!r}")
+        raise ScenarioError(f"{field_path(where, 'replicas')}: expected an integer >= 0, got {replicas!r}")
     requests = dict(defaults.requests)
-    for name, value in _mapping(raw.get("requests"), _where(where, "requests")).items():
-        requests[str(name)] = _milli(value, _where(where, f"requests.{name}"))
-    pods_metrics = {str(name): _metric_model(value, _where(where, f"podsMetrics.{name}"))
-                    for name, value in _mapping(raw.get("podsMetrics"), _where(where, "podsMetrics")).items()}
-    total_metrics = {str(name): _metric_model(value, _where(where, f"totalMetrics.{name}"))
-                     for name, value in _mapping(raw.get("totalMetrics"), _where(where, "totalMetrics")).items()}
-    return Workload(replicas=replicas, requests=requests, startup=_startup(raw.get("startup"), _where(where, "startup")),
-                    cpu=_metric_model(raw.get("cpu"), _where(where, "cpu"), defaults.cpu),
-                    memory=_metric_model(raw.get("memory"), _where(where, "memory"), defaults.memory),
+    for name, value in as_mapping(raw.get("requests"), field_path(where, "requests")).items():
+        requests[str(name)] = as_milli(value, field_path(where, f"requests.{name}"))
+    pods_metrics = {str(name): _metric_model(value, field_path(where, f"podsMetrics.{name}"))
+                    for name, value in as_mapping(raw.get("podsMetrics"), field_path(where, "podsMetrics")).items()}
+    total_metrics = {str(name): _metric_model(value, field_path(where, f"totalMetrics.{name}"))
+                     for name, value in as_mapping(raw.get("totalMetrics"), field_path(where, "totalMetrics")).items()}
+    return Workload(replicas=replicas, requests=requests, startup=_startup(raw.get("startup"), field_path(where, "startup")),
+                    cpu=_metric_model(raw.get("cpu"), field_path(where, "cpu"), defaults.cpu),
+                    memory=_metric_model(raw.get("memory"), field_path(where, "memory"), defaults.memory),
                     pods_metrics=pods_metrics, total_metrics=total_metrics)
 
 
 def _pipeline(raw: Any, where: str) -> Pipeline:
-    raw = _mapping(raw, where)
-    _unknown(raw, {"metricsServer", "prometheus"}, where)
-    server = _mapping(raw.get("metricsServer"), _where(where, "metricsServer"))
-    _unknown(server, {"resolution"}, _where(where, "metricsServer"))
-    prometheus = _mapping(raw.get("prometheus"), _where(where, "prometheus"))
-    _unknown(prometheus, {"scrapeInterval", "rateWindow"}, _where(where, "prometheus"))
+    raw = as_mapping(raw, where)
+    reject_unknown(raw, {"metricsServer", "prometheus"}, where)
+    server = as_mapping(raw.get("metricsServer"), field_path(where, "metricsServer"))
+    reject_unknown(server, {"resolution"}, field_path(where, "metricsServer"))
+    prometheus = as_mapping(raw.get("prometheus"), field_path(where, "prometheus"))
+    reject_unknown(prometheus, {"scrapeInterval", "rateWindow"}, field_path(where, "prometheus"))
     defaults = Pipeline()
-    resolution = _seconds(server.get("resolution", defaults.resolution), _where(where, "metricsServer.resolution"))
-    scrape = _seconds(prometheus.get("scrapeInterval", defaults.scrape_interval), _where(where, "prometheus.scrapeInterval"))
-    window = _seconds(prometheus.get("rateWindow", defaults.rate_window), _where(where, "prometheus.rateWindow"))
+    resolution = as_seconds(server.get("resolution", defaults.resolution), field_path(where, "metricsServer.resolution"))
+    scrape = as_seconds(prometheus.get("scrapeInterval", defaults.scrape_interval), field_path(where, "prometheus.scrapeInterval"))
+    window = as_seconds(prometheus.get("rateWindow", defaults.rate_window), field_path(where, "prometheus.rateWindow"))
     if window < 2 * scrape:
-        raise ScenarioError(f"{_where(where, 'prometheus.rateWindow')}: must cover at least two scrapes "
+        raise ScenarioError(f"{field_path(where, 'prometheus.rateWindow')}: must cover at least two scrapes "
                             f"({2 * scrape:g}s), or rate() returns nothing")
     return Pipeline(resolution=resolution, scrape_interval=scrape, rate_window=window)
 
@@ -232,28 +176,17 @@ CONTROLLER_FIELDS = {
 
 
 def _controller(raw: Any, where: str) -> ControllerSettings:
-    raw = _mapping(raw, where)
-    _unknown(raw, set(CONTROLLER_FIELDS), where)
+    raw = as_mapping(raw, where)
+    reject_unknown(raw, set(CONTROLLER_FIELDS), where)
     values: dict[str, Any] = {}
     for key, attribute in CONTROLLER_FIELDS.items():
         if key not in raw:
             continue
         if key == "tolerance":
-            values[attribute] = _number(raw[key], _where(where, key))
+            values[attribute] = as_number(raw[key], field_path(where, key))
         else:
-            values[attribute] = _seconds(raw[key], _where(where, key), positive=key == "syncPeriod")
+            values[attribute] = as_seconds(raw[key], field_path(where, key), positive=key == "syncPeriod")
     return replace(ControllerSettings(), **values)
-
-
-def _load(raw: Any, where: str, base_dir: Path) -> LoadSpec:
-    raw = _mapping(raw, where)
-    if "type" not in raw:
-        raise ScenarioError(f"{_where(where, 'type')}: required (one of {', '.join(LOAD_TYPES)})")
-    kind = raw["type"]
-    if kind not in LOAD_TYPES:
-        raise ScenarioError(f"{_where(where, 'type')}: {kind!r} is not one of {', '.join(LOAD_TYPES)}")
-    params = {key: value for key, value in raw.items() if key != "type"}
-    return LoadSpec(kind, params, base_dir)
 
 
 def parse_scenario(document: Any, source: str, base_dir: Path, hpa_override: Optional[dict] = None) -> Scenario:
@@ -267,28 +200,24 @@ def parse_scenario(document: Any, source: str, base_dir: Path, hpa_override: Opt
     version = document.get("apiVersion", API_VERSION)
     if version != API_VERSION:
         raise ScenarioError(f"{source}: apiVersion: expected {API_VERSION}, got {version!r}")
-    _unknown(document, {"apiVersion", "kind", "metadata", "hpa", "workload", "pipeline", "controller", "load",
-                        "duration", "seed", "variants"}, "")
-    metadata = _mapping(document.get("metadata"), "metadata")
+    reject_unknown(document, {"apiVersion", "kind", "metadata", "hpa", "workload", "pipeline", "controller", "load",
+                              "duration", "seed", "variants"}, "")
+    metadata = as_mapping(document.get("metadata"), "metadata")
     if hpa_override is not None:
         manifest = hpa_override
     else:
         raw_hpa = document.get("hpa")
         if raw_hpa is None:
             raise ScenarioError(f"{source}: hpa: required (an autoscaling/v2 manifest, or --hpa FILE)")
-        manifest = load_hpa_file(base_dir / raw_hpa) if isinstance(raw_hpa, str) else _mapping(raw_hpa, "hpa")
+        manifest = load_hpa_file(base_dir / raw_hpa) if isinstance(raw_hpa, str) else as_mapping(raw_hpa, "hpa")
     hpa = hpa_spec(manifest, f"{source}: hpa")
-    load = _load(document.get("load"), "load", base_dir)
-    if load.type != "prometheus":  # a Prometheus load is only read when the simulation runs
-        from .load import build_load
-
-        build_load(load)
+    load = parse_load(document.get("load"), "load", base_dir)  # built now, once: the run reuses its profile
     variants = []
     for index, raw in enumerate(document.get("variants") or ()):
         where = f"variants[{index}]"
-        raw = _mapping(raw, where)
-        _unknown(raw, {"name", "spec"}, where)
-        merged = {**manifest, "spec": deep_merge(manifest.get("spec") or {}, _mapping(raw.get("spec"), f"{where}.spec"))}
+        raw = as_mapping(raw, where)
+        reject_unknown(raw, {"name", "spec"}, where)
+        merged = {**manifest, "spec": deep_merge(manifest.get("spec") or {}, as_mapping(raw.get("spec"), f"{where}.spec"))}
         variants.append(Variant(str(raw.get("name", f"variant-{index + 1}")), hpa_spec(merged, f"{source}: {where}"), merged))
     workload = _workload(document.get("workload"), "workload")
     duration = document.get("duration")
@@ -297,7 +226,7 @@ def parse_scenario(document: Any, source: str, base_dir: Path, hpa_override: Opt
         raise ScenarioError(f"{source}: seed: expected an integer, got {seed!r}")
     return Scenario(
         name=str(metadata.get("name", Path(source).stem)), hpa=hpa, load=load,
-        duration=_seconds(duration, "duration") if duration is not None else 0.0,
+        duration=as_seconds(duration, "duration") if duration is not None else 0.0,
         workload=workload, pipeline=_pipeline(document.get("pipeline"), "pipeline"),
         controller=_controller(document.get("controller"), "controller"), seed=seed, hpa_manifest=manifest,
         variants=tuple(variants))

@@ -9,18 +9,16 @@ import pytest
 from pipeline_support import ADAPTER_CONFIG, REPO_ROOT
 
 from kubectl_hpa.pipeline.adapter import (
-    GroupResource,
     Series,
     exposed_metrics,
-    go_expand,
-    go_quote,
     load_rules,
     main,
-    normalize_resource,
     parse_rules,
     render_for_metric,
     series_from_query,
 )
+from kubectl_hpa.pipeline.golang import go_expand, go_quote
+from kubectl_hpa.pipeline.restmapper import GroupResource, normalize_resource
 
 PODS = GroupResource("", "pods")
 RULE = {

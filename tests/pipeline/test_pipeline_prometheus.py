@@ -30,7 +30,6 @@ from pipeline_support import (
 )
 
 from kubectl_hpa.pipeline.adapter import (
-    GroupResource,
     Series,
     exposed_metrics,
     load_rules,
@@ -38,6 +37,7 @@ from kubectl_hpa.pipeline.adapter import (
     render_for_metric,
 )
 from kubectl_hpa.pipeline.prometheus import PrometheusClient
+from kubectl_hpa.pipeline.restmapper import GroupResource
 from kubectl_hpa.pipeline.stages import load_plan
 
 pytestmark = pytest.mark.slow

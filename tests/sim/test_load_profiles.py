@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
+import yaml
 
-from kubectl_hpa.sim.load import build_load
-from kubectl_hpa.sim.scenario import LoadSpec, ScenarioError
+from kubectl_hpa.sim.fields import ScenarioError
+from kubectl_hpa.sim.load import LoadSpec, build_load, parse_load
+from kubectl_hpa.sim.scenario import parse_scenario
 from tests.conftest import ROOT
 
 
@@ -54,3 +57,28 @@ def test_the_loadgen_stages_file_drives_the_simulation_too() -> None:
 def test_bad_loads_name_their_field(kind: str, params: dict, message: str) -> None:
     with pytest.raises(ScenarioError, match=message.replace("[", r"\[").replace("]", r"\]")):
         load(kind, **params)
+
+
+def test_reading_a_scenario_builds_its_load_once_and_the_run_reuses_it(tmp_path: Path) -> None:
+    (tmp_path / "load.csv").write_text("t,rate\n0,1\n60,4\n")
+    document = yaml.safe_load((ROOT / "kubectl_hpa" / "sim" / "scenarios" / "bootcamp.yaml").read_text())
+    document["load"] = {"type": "csv", "file": "load.csv"}
+    scenario = parse_scenario(document, "test", tmp_path)
+    (tmp_path / "load.csv").unlink()  # read when the scenario was: the run does not read it again
+    profile = build_load(scenario.load)
+    assert profile is build_load(scenario.load) and profile.rate_at(60) == 4
+    with pytest.raises(ScenarioError, match="load.file"):  # a changed spec is a new spec, built anew
+        build_load(replace(scenario.load, params={"file": "load.csv", "before": 0}))
+
+
+def test_a_prometheus_load_is_queried_when_the_run_needs_it_not_when_the_file_is_read() -> None:
+    params = {"url": "http://prometheus.invalid", "query": "sum(rate(x[1m]))", "start": "2026-11-30T10:00:00Z",
+              "end": "2026-11-30T10:02:00Z", "step": "1m", "before": 0}
+    spec = parse_load({"type": "prometheus", **params}, "load", ROOT)  # no request yet
+
+    def fetch(url: str, query: str, start: float, end: float, step: float) -> list[tuple[float, float]]:
+        return [(start, 2.0), (start + step, 5.0)]
+
+    profile = build_load(spec, prometheus_fetch=fetch)
+    assert [profile.rate_at(t) for t in (0, 60, 121)] == [2, 5, 0]
+    assert profile.history_rate_at(-1) == 0  # before: 0 applies to a replayed series too

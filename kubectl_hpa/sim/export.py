@@ -1,4 +1,9 @@
-"""One sync of a simulation written as a snapshot, so ``explain -f`` can replay (and check) it."""
+"""One sync of a simulation written as a snapshot, so ``explain -f`` can replay (and check) it.
+
+The reader is sources/snapshot.py, so the writer takes its annotation keys, our ControllerState
+apiVersion and the metric API groups from sources/kube.py, where the reader's come from: a key
+renamed there is renamed here, and a simulated sync never drifts out of what ``explain -f`` reads.
+"""
 
 from __future__ import annotations
 
@@ -12,17 +17,34 @@ from ..core.model import (
     ObjectMetric,
     Pod,
     PodsMetrics,
+    Reading,
     ResourceMetrics,
     Scale,
     SyncInput,
 )
 from ..core.quantity import format_duration, format_milli
+from ..sources.kube import (
+    CAPTURED_AT,
+    CUSTOM_METRICS_GROUP,
+    DEFAULT_METRICS_VERSION,
+    EXTERNAL_METRICS_GROUP,
+    RESOURCE_METRICS_GROUP,
+    RESOURCE_METRICS_VERSION,
+    STATE_API_VERSION,
+)
 from ..timefmt import format_time, parse_time
 from .engine import Result
-from .scenario import ScenarioError
+from .fields import ScenarioError
 
 # Simulations run on their own clock from t = 0; snapshots place it on a fixed calendar day.
 EPOCH = parse_time("2026-01-01T00:00:00Z")
+
+NOTE = "kubectl-hpa.io/note"
+"""On the List: which simulation and sync it is (for a person reading the file; ``explain -f`` ignores it)."""
+POD_METRICS_API_VERSION = f"{RESOURCE_METRICS_GROUP}/{RESOURCE_METRICS_VERSION}"
+CUSTOM_METRICS_API_VERSION = f"{CUSTOM_METRICS_GROUP}/v1beta2"
+"""v1beta2, the version whose items carry ``metric.name`` and ``windowSeconds``, the shape written below."""
+EXTERNAL_METRICS_API_VERSION = f"{EXTERNAL_METRICS_GROUP}/{DEFAULT_METRICS_VERSION}"
 
 
 def _time(t: float) -> str:
@@ -48,23 +70,23 @@ def _pod(pod: Pod, name: str, namespace: str) -> dict:
             "spec": {"containers": containers}, "status": status}
 
 
-def _metric_objects(spec: MetricSpec, reading, namespace: str, names: dict[str, list[str]]) -> list[dict]:
+def _metric_objects(spec: MetricSpec, reading: Reading, namespace: str, names: dict[str, list[str]]) -> list[dict]:
     if isinstance(reading, ResourceMetrics):
-        return [{"apiVersion": "metrics.k8s.io/v1beta1", "kind": "PodMetrics",
+        return [{"apiVersion": POD_METRICS_API_VERSION, "kind": "PodMetrics",
                  "metadata": {"name": name, "namespace": namespace},
                  "timestamp": _time(sample.timestamp), "window": format_duration(sample.window),
                  "containers": [{"name": container, "usage": {k: format_milli(v) for k, v in usage.items()}}
                                 for container, usage in sample.containers.items()]}
                 for sample in reading.samples for name in names.get(sample.pod, [sample.pod])]
     if isinstance(reading, PodsMetrics):
-        return [{"apiVersion": "custom.metrics.k8s.io/v1beta2", "kind": "MetricValueList", "metadata": {},
+        return [{"apiVersion": CUSTOM_METRICS_API_VERSION, "kind": "MetricValueList", "metadata": {},
                  "items": [{"describedObject": {"kind": "Pod", "namespace": namespace, "name": name,
                                                 "apiVersion": "/v1"},
                             "metric": {"name": spec.name}, "timestamp": _time(sample.timestamp),
                             "windowSeconds": int(sample.window), "value": format_milli(sample.value)}
                            for sample in reading.samples for name in names.get(sample.pod, [sample.pod])]}]
     if isinstance(reading, ObjectMetric) and spec.described_object is not None:
-        return [{"apiVersion": "custom.metrics.k8s.io/v1beta2", "kind": "MetricValueList", "metadata": {},
+        return [{"apiVersion": CUSTOM_METRICS_API_VERSION, "kind": "MetricValueList", "metadata": {},
                  "items": [{"describedObject": {"kind": spec.described_object.kind, "namespace": namespace,
                                                 "name": spec.described_object.name,
                                                 "apiVersion": spec.described_object.api_version},
@@ -72,7 +94,7 @@ def _metric_objects(spec: MetricSpec, reading, namespace: str, names: dict[str, 
                             "value": format_milli(reading.value)}]}]
     if isinstance(reading, ExternalMetrics):
         labels = dict(spec.selector.match_labels) if spec.selector else {}
-        return [{"apiVersion": "external.metrics.k8s.io/v1beta1", "kind": "ExternalMetricValueList",
+        return [{"apiVersion": EXTERNAL_METRICS_API_VERSION, "kind": "ExternalMetricValueList",
                  "metadata": {"namespace": namespace},
                  "items": [{"metricName": spec.name, "metricLabels": labels, "timestamp": _time(reading.timestamp),
                             "value": format_milli(value)} for value in reading.values]}]
@@ -80,6 +102,8 @@ def _metric_objects(spec: MetricSpec, reading, namespace: str, names: dict[str, 
 
 
 def snapshot_for(inputs: SyncInput, manifest: dict) -> dict:
+    """The List ``explain -f`` reads for this sync: the HPA (``manifest`` with the status the controller
+    last wrote), its workload, the pods one by one, the metric API answers and the controller's memory."""
     hpa = inputs.hpa
     namespace = hpa.namespace
     scale = inputs.scale
@@ -116,7 +140,7 @@ def snapshot_for(inputs: SyncInput, manifest: dict) -> dict:
         items.extend(_metric_objects(spec, reading, namespace, names))
     state = inputs.state
     if state is not None:
-        items.append({"apiVersion": "kubectl-hpa.io/v1alpha1", "kind": "ControllerState",
+        items.append({"apiVersion": STATE_API_VERSION, "kind": "ControllerState",
                       "metadata": {"name": hpa.name, "namespace": namespace},
                       "recommendations": [{"timestamp": _time(r.timestamp), "replicas": r.replicas}
                                           for r in state.recommendations] if state.seeded else [],
@@ -125,8 +149,8 @@ def snapshot_for(inputs: SyncInput, manifest: dict) -> dict:
                       "scaleDownEvents": [{"timestamp": _time(e.timestamp), "replicaChange": e.replica_change}
                                           for e in state.scale_down_events]})
     return {"apiVersion": "v1", "kind": "List",
-            "metadata": {"annotations": {"kubectl-hpa.io/captured-at": _time(inputs.now),
-                                         "kubectl-hpa.io/note": f"kubectl hpa simulate, sync at t={inputs.now:g}s"}},
+            "metadata": {"annotations": {CAPTURED_AT: _time(inputs.now),
+                                         NOTE: f"kubectl hpa simulate, sync at t={inputs.now:g}s"}},
             "items": items}
 
 
