@@ -5,16 +5,15 @@ from __future__ import annotations
 import os
 import re
 import sys
-from dataclasses import dataclass, replace
-from typing import IO, Any, Callable, Mapping, Optional
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import IO, Callable, Iterator, Mapping, Optional
 
 import click
 
 from ..core.model import ControllerSettings
 from ..core.quantity import parse_duration
 from ..render.style import Style
-
-OUTPUT_FORMATS = ("table", "wide", "json", "yaml")
 
 
 def one_line(message: str) -> str:
@@ -29,6 +28,25 @@ class UserError(click.ClickException):
 
     def show(self, file: Optional[IO] = None) -> None:
         click.echo(f"error: {one_line(self.format_message())}", err=True)
+
+
+@contextmanager
+def user_errors() -> Iterator[None]:
+    """A bad snapshot, scenario or recording, or an unreachable cluster, raised anywhere below: one line on
+    stderr and exit 1. The error classes are imported only when something failed (start-up stays light)."""
+    try:
+        yield
+    except click.ClickException:
+        raise
+    except Exception as error:
+        from ..record import RecordError
+        from ..sim.fields import ScenarioError
+        from ..sources.cluster_client import ClusterError
+        from ..sources.snapshot import SnapshotError
+
+        if isinstance(error, (SnapshotError, ClusterError, ScenarioError, RecordError)):
+            raise UserError(str(error)) from None
+        raise
 
 
 @dataclass(frozen=True)
@@ -102,5 +120,4 @@ def controller_options(function: Callable) -> Callable:
 def settings_from(flags: Mapping[str, Optional[float]],
                   base: ControllerSettings = ControllerSettings()) -> ControllerSettings:
     """The controller flags given on the command line over ``base`` (the real defaults, or a scenario's)."""
-    given: dict[str, Any] = {name: value for name, value in flags.items() if value is not None}
-    return replace(base, **given)
+    return base.with_flags(flags)

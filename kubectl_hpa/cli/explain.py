@@ -7,59 +7,19 @@ Reading a cluster, exit 3 is on by default; with ``-f`` it needs ``--exit-code``
 
 from __future__ import annotations
 
-import json
 import sys
-import time
 from typing import Optional
 
 import click
 
-from ..core.decide import decide
-from ..core.model import Decision, SyncInput
 from ..sources.cluster_client import ConnectionOptions
-from ..sources.snapshot import AmbiguousHPA, Snapshot, SnapshotError, choose_hpa, hpa_status, load_text, sync_input
 from ..timefmt import parse_time
-from .common import OUTPUT_FORMATS, OutputEnv, UserError, controller_options, settings_from
+from .common import OutputEnv, UserError, controller_options, settings_from, user_errors
 from .connection import connection_options
+from .formats import EXPLAIN_CHOICES, EXPLAIN_HELP, explain_format
 
 EXIT_PROBLEMS = 3
-
-
-def _read(filename: str) -> Snapshot:
-    source = "<stdin>" if filename == "-" else filename
-    try:
-        if filename == "-":
-            text = sys.stdin.read()
-        else:
-            with open(filename, encoding="utf-8") as handle:
-                text = handle.read()
-    except OSError as error:
-        raise UserError(f"{source}: {error.strerror or error}") from None
-    except UnicodeDecodeError:
-        raise UserError(f"{source}: not a text file (expected YAML or JSON)") from None
-    try:
-        return load_text(text, source)
-    except SnapshotError as error:
-        raise UserError(str(error)) from None
-
-
-def read_cluster(connection: ConnectionOptions, name: Optional[str], namespace: Optional[str],
-                 all_namespaces: bool) -> tuple[dict, Snapshot, str]:
-    """Read the cluster into a snapshot document and parse it exactly as ``-f`` would. Returns the namespace used."""
-    from ..sources.cluster import read_all, read_hpa
-    from ..sources.cluster_client import ClusterError, connect
-
-    try:
-        client = connect(connection)
-        scope = None if all_namespaces else (namespace or client.namespace)
-        document = read_hpa(client, name, scope) if name else read_all(client, scope)
-    except ClusterError as error:
-        raise UserError(str(error)) from None
-    try:
-        snapshot = load_text(json.dumps(document), f"cluster {client.context or client.host}")
-    except SnapshotError as error:
-        raise UserError(str(error)) from None
-    return document, snapshot, scope or ""
+EXIT_SEVERAL_HPAS = 2
 
 
 def _at(value: Optional[str]) -> Optional[float]:
@@ -79,9 +39,8 @@ def _at(value: Optional[str]) -> Optional[float]:
                    "target, pods and metric objects ('-' reads standard input; `kubectl hpa snapshot` writes one).")
 @click.option("-n", "--namespace", metavar="NS", help="The namespace (default: the kubeconfig context's).")
 @click.option("-A", "--all-namespaces", is_flag=True, help="Every HPA in every namespace: one summary row each.")
-@click.option("-o", "--output", type=click.Choice(OUTPUT_FORMATS), metavar="|".join(OUTPUT_FORMATS),
-              help="table: one summary row per HPA; wide: the trace with every pod; json|yaml: the document. "
-                   "Default: the step-by-step trace and the diagnosis.")
+@click.option("-o", "--output", type=click.Choice(EXPLAIN_CHOICES), metavar="|".join(EXPLAIN_CHOICES),
+              help=EXPLAIN_HELP)
 @click.option("--at", "at", metavar="RFC3339", help="Evaluate at this time (default: the snapshot's "
               "kubectl-hpa.io/captured-at annotation, else its newest metric timestamp).")
 @click.option("--color", type=click.Choice(["auto", "always", "never"]), default="auto", show_default=True,
@@ -110,6 +69,9 @@ def explain(name: Optional[str], filename: Optional[str], namespace: Optional[st
     Exit codes: 0 no problem found, 1 error, 2 usage error, 3 a problem found
     (with -f only when --exit-code is given).
     """
+    from ..sources.snapshot import AmbiguousHPA, choose_hpa
+    from ..usecases.explain import explain_hpa, explain_scope, read_cluster, read_file
+
     env = OutputEnv.detect(color)
     if timeline is not None:
         _replay(env, timeline, name, namespace)
@@ -119,59 +81,32 @@ def explain(name: Optional[str], filename: Optional[str], namespace: Optional[st
     live = filename is None
     if live and name and all_namespaces:
         raise click.UsageError("a resource cannot be retrieved by name across all namespaces")
-    if filename is None:
-        _document, snapshot, scope_ns = read_cluster(connection, name, namespace, all_namespaces)
-        scope = None if all_namespaces else scope_ns
-        table = name is None
-    else:
-        snapshot = _read(filename)
-        scope = None if all_namespaces else namespace
-        table = output == "table" and name is None
     fail_on_problems = live if exit_code is None else exit_code
-    if table:
-        hpas = [h for h in snapshot.hpas if scope is None or (h.get("metadata") or {}).get("namespace", "default") == scope]
-        if not hpas:
-            where = f"in namespace {scope}" if scope else "in the file" if not live else "in any namespace"
-            raise UserError(f"no HorizontalPodAutoscaler found {where}")
-        rows = [_explain(snapshot, h, settings, moment) for h in hpas]
-        if output in ("json", "yaml"):
-            from ..render.document import decision_document, to_json, to_yaml
-
-            documents = {"apiVersion": "v1", "kind": "List", "items": [
-                decision_document(d, history_known=k, live_status=hpa_status(h), findings=f)
-                for h, (d, k, f) in zip(hpas, rows, strict=True)]}
-            env.write(to_json(documents) if output == "json" else to_yaml(documents))
+    formatter = explain_format(output)
+    with user_errors():
+        if filename is None:
+            read = read_cluster(connection, name, namespace, all_namespaces)
+            snapshot, scope, several = read.snapshot, read.namespace, name is None
         else:
-            env.write(_table(rows))
-        problems = any(_problems(f) for _d, _k, f in rows)
-        if problems and fail_on_problems:
-            sys.exit(EXIT_PROBLEMS)
-        return
-    try:
-        chosen = choose_hpa(snapshot, name, scope)
-    except SnapshotError as error:
-        raise UserError(str(error)) from None
-    except AmbiguousHPA as several:
-        click.echo(f"error: {snapshot.source} holds {len(several.keys)} HorizontalPodAutoscalers; name one "
-                   f"(kubectl hpa explain NAME -f {filename}) or use -o table: {', '.join(several.keys)}", err=True)
-        sys.exit(2)
-    decision, history_known, findings = _explain(snapshot, chosen, settings, moment)
-    live_status = hpa_status(chosen)
-    if output in ("json", "yaml"):
-        from ..render.document import decision_document, to_json, to_yaml
-
-        document = decision_document(decision, history_known=history_known, live_status=live_status,
-                                     findings=findings)
-        env.write(to_json(document) if output == "json" else to_yaml(document))
-    elif output == "table":
-        env.write(_table([(decision, history_known, findings)]))
-    else:
-        from ..render.trace import render_diagnosis, render_trace
-
-        env.write(render_trace(decision, env.style, wide=output == "wide", history_known=history_known,
-                               live_status=live_status))
-        env.write(render_diagnosis(findings, env.style, wide=output == "wide"))
-    if fail_on_problems and _problems(findings):
+            snapshot = read_file(filename)
+            scope, several = (None if all_namespaces else namespace), output == "table" and name is None
+        if several:
+            where = f"in namespace {scope}" if scope else "in the file" if not live else "in any namespace"
+            explanations = explain_scope(snapshot, scope, settings, moment, where)
+            env.write(formatter.many(explanations, env))
+            if fail_on_problems and any(e.has_problems for e in explanations):
+                sys.exit(EXIT_PROBLEMS)
+            return
+        try:
+            chosen = choose_hpa(snapshot, name, scope)
+        except AmbiguousHPA as ambiguous:
+            click.echo(f"error: {snapshot.source} holds {len(ambiguous.keys)} HorizontalPodAutoscalers; name one "
+                       f"(kubectl hpa explain NAME -f {filename}) or use -o table: {', '.join(ambiguous.keys)}",
+                       err=True)
+            sys.exit(EXIT_SEVERAL_HPAS)
+        explanation = explain_hpa(snapshot, chosen, settings, moment)
+    env.write(formatter.one(explanation, env))
+    if fail_on_problems and explanation.has_problems:
         sys.exit(EXIT_PROBLEMS)
 
 
@@ -186,34 +121,3 @@ def _replay(env: OutputEnv, timeline: str, name: Optional[str], namespace: Optio
     except RecordError as error:
         raise UserError(str(error)) from None
     env.write(render_replay(observations, env.style))
-
-
-def _problems(findings: list) -> bool:
-    from ..diagnose import has_problems
-
-    return has_problems(findings)
-
-
-def _table(rows: list[tuple[Decision, bool, list]]) -> str:
-    from tabulate import tabulate
-
-    from ..render.summary import SUMMARY_HEADERS, summary_row
-
-    lines = []
-    for decision, _known, findings in rows:
-        problems = [f.id for f in findings if f.severity in ("error", "warning")]
-        lines.append([*summary_row(decision), ",".join(dict.fromkeys(problems)) or "-"])
-    return tabulate(lines, headers=[*SUMMARY_HEADERS, "PROBLEMS"], tablefmt="plain", disable_numparse=True) + "\n"
-
-
-def _explain(snapshot: Snapshot, hpa_object: dict, settings, moment: Optional[float]) -> tuple[Decision, bool, list]:
-    from ..diagnose import diagnose
-
-    inputs: Optional[SyncInput]
-    try:
-        inputs = sync_input(snapshot, hpa_object, settings, at=moment, fallback_now=time.time())
-    except SnapshotError as error:
-        raise UserError(str(error)) from None
-    decision = decide(inputs)
-    history_known = inputs.state is not None
-    return decision, history_known, diagnose(snapshot, hpa_object, inputs, decision, history_known)

@@ -12,7 +12,7 @@ from typing import Optional
 import click
 
 from ..sources.cluster_client import ConnectionOptions
-from .common import UserError
+from .common import UserError, user_errors
 from .connection import connection_options
 
 
@@ -30,11 +30,12 @@ def snapshot(name: str, namespace: Optional[str], output: str, connection: Conne
       kubectl hpa snapshot web -n shop > snap.yaml
       kubectl hpa explain -f snap.yaml               # the same answer as `kubectl hpa explain web -n shop`
     """
-    from .explain import read_cluster
+    from ..usecases.explain import read_cluster
 
     if not name:
         raise UserError("name the HorizontalPodAutoscaler to capture")
-    document, _snapshot, _scope = read_cluster(connection, name, namespace, False)
+    with user_errors():
+        document = read_cluster(connection, name, namespace).document
     if output == "json":
         import json
 

@@ -75,6 +75,7 @@ def watch(name: Optional[str], namespace: Optional[str], all_namespaces: bool, s
     \b
     Exit codes: 0 done or interrupted with Ctrl-C, 1 error, 2 usage error.
     """
+    from ..record import write_observations
     from ..sources.cluster_client import ClusterError, connect
     from ..watch.engine import Engine
     from ..watch.view import PlainLog, Screen, frame_lines
@@ -114,8 +115,7 @@ def watch(name: Optional[str], namespace: Optional[str], all_namespaces: bool, s
             started, cpu = time.monotonic(), time.process_time()
             frame = engine.refresh()
             if record is not None:
-                record.write("".join(row.observation.to_json() + "\n" for row in frame.rows if row.observation))
-                record.flush()
+                write_observations(record, frame.observations())
             if once:
                 env.write("\n".join(frame_lines(frame, env.style if tty else env.style.__class__(False))) + "\n")
                 break

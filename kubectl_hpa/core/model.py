@@ -6,8 +6,8 @@ unit the controller computes in (``Quantity.MilliValue()``), memory included.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Mapping, NamedTuple, Optional, Union
+from dataclasses import dataclass, field, replace
+from typing import Any, Mapping, NamedTuple, Optional, Union
 
 # Metric source types (autoscaling/v2 MetricSourceType).
 RESOURCE = "Resource"
@@ -213,6 +213,11 @@ class ControllerSettings:
     sync_period: float = 15.0
     configurable_tolerance: bool = True  # feature gate HPAConfigurableTolerance (beta, on since v1.35)
     scale_to_zero: bool = False  # feature gate HPAScaleToZero (alpha, off by default)
+
+    def with_flags(self, flags: Mapping[str, Optional[float]]) -> ControllerSettings:
+        """These settings under the controller flags given on a command line (None: the flag was not given)."""
+        given: dict[str, Any] = {name: value for name, value in flags.items() if value is not None}
+        return replace(self, **given)
 
 
 class Recommendation(NamedTuple):

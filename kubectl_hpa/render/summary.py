@@ -2,47 +2,17 @@
 
 from __future__ import annotations
 
+from typing import Sequence
+
 from ..core import branches
-from ..core.conditions import SCALE_DOWN_STABILIZED, TOO_FEW, TOO_MANY
 from ..core.model import Decision, MetricResult
 from ..core.quantity import format_milli
+from .verdict import judge
 
 
 def verdict(decision: Decision) -> str:
     """A few words that say what the controller is doing, in its own terms."""
-    branch = decision.branch
-    if branch == branches.FAILED_GET_SCALE:
-        return "error: cannot read target scale"
-    if branch == branches.SCALING_DISABLED:
-        return "disabled: target at 0 replicas"
-    if branch == branches.ABOVE_MAX:
-        return f"scaling down to max {decision.desired_replicas}"
-    if branch == branches.BELOW_MIN:
-        return f"scaling up to min {decision.desired_replicas}"
-    if branch in (branches.INVALID_SELECTOR, branches.AMBIGUOUS_SELECTOR):
-        return "error: " + ("ambiguous selector" if branch == branches.AMBIGUOUS_SELECTOR else "invalid selector")
-    if branch == branches.INVALID_METRICS:
-        return "metric failing: holding"
-    stabilization, limit = decision.stabilization, decision.rate_limit
-    if decision.rescale:
-        direction = "up" if decision.desired_replicas > decision.current_replicas else "down"
-        if limit is not None and stabilization is not None and limit.result != stabilization.result:
-            bounds = {TOO_MANY.reason: "max", TOO_FEW.reason: "min"}
-            if limit.reason in bounds:
-                return f"scaling {direction} to {bounds[limit.reason]} {limit.result}"
-            return f"scaling {direction} (limited to {limit.result} by {limit.reason})"
-        return f"scaling {direction}"
-    if limit is not None and stabilization is not None and limit.result != stabilization.result:
-        if limit.reason == TOO_MANY.reason:
-            return "at max"
-        if limit.reason == TOO_FEW.reason:
-            return "at min"
-        return "limited by policy"
-    if stabilization is not None and stabilization.result != decision.proposed_replicas:
-        return "holding: scale-down window" if stabilization.reason == SCALE_DOWN_STABILIZED.reason else "holding: scale-up window"
-    if decision.metrics and all(m.path == branches.WITHIN_TOLERANCE for m in decision.metrics if m.error is None):
-        return "holding: within tolerance"
-    return "holding"
+    return judge(decision).text
 
 
 def metric_cell(result: MetricResult) -> str:
@@ -74,3 +44,11 @@ def summary_row(decision: Decision) -> list[str]:
 
 
 SUMMARY_HEADERS = ["VERDICT", "NAMESPACE", "NAME", "REFERENCE", "METRICS (CURRENT/TARGET)", "MIN", "MAX", "REPLICAS"]
+
+
+def render_summary(rows: Sequence[tuple[Decision, Sequence[str]]]) -> str:
+    """``-o table``: one row per decision, verdict first, and the ids of the problems found (or ``-``)."""
+    from tabulate import tabulate
+
+    lines = [[*summary_row(decision), ",".join(problems) or "-"] for decision, problems in rows]
+    return tabulate(lines, headers=[*SUMMARY_HEADERS, "PROBLEMS"], tablefmt="plain", disable_numparse=True) + "\n"

@@ -19,8 +19,6 @@ from ..core.quantity import format_duration, format_milli
 from ..timefmt import format_time
 from .style import Style
 
-CONDITION_ORDER = ("AbleToScale", "ScalingActive", "ScalingLimited")
-
 
 def _number(ratio: Optional[float]) -> str:
     if ratio is None:

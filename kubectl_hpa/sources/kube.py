@@ -47,7 +47,6 @@ STATE_API_VERSION = "kubectl-hpa.io/v1alpha1"
 
 # ----------------------------------------------------------------------------- kinds and groups
 
-SCALABLE_KINDS = ("Deployment", "StatefulSet", "ReplicaSet", "ReplicationController")
 BUILTIN_SCALABLE = {  # (group, kind) -> resource: the RESTMapper's answer without discovery
     ("apps", "Deployment"): "deployments",
     ("apps", "StatefulSet"): "statefulsets",
@@ -57,7 +56,6 @@ BUILTIN_SCALABLE = {  # (group, kind) -> resource: the RESTMapper's answer witho
 RESOURCE_METRICS_GROUP = "metrics.k8s.io"
 CUSTOM_METRICS_GROUP = "custom.metrics.k8s.io"
 EXTERNAL_METRICS_GROUP = "external.metrics.k8s.io"
-METRIC_GROUPS = (RESOURCE_METRICS_GROUP, CUSTOM_METRICS_GROUP, EXTERNAL_METRICS_GROUP)
 RESOURCE_METRICS_VERSION = "v1beta1"
 """The controller's resource metrics client is generated for metrics.k8s.io/v1beta1 only."""
 DEFAULT_METRICS_VERSION = "v1beta1"

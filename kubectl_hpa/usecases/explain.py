@@ -1,0 +1,115 @@
+"""The explain use case: from a snapshot (a file, or the cluster read into one) to typed explanations.
+
+``explain NAME`` and ``explain -f`` differ only in where the snapshot comes from:
+the live read is turned into the same :class:`Snapshot` a file gives (without a
+round trip through JSON text), so a ``kubectl hpa snapshot`` file explains exactly
+as the cluster it was taken from. Every error raised here is one of the project's
+input errors (:class:`SnapshotError`, :class:`ClusterError`), worded for the user.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from dataclasses import dataclass
+from typing import Any, Optional
+
+from ..core.decide import decide
+from ..core.model import ControllerSettings, Decision, SyncInput
+from ..diagnose import PROBLEM_SEVERITIES, Finding, diagnose, has_problems
+from ..sources.cluster_client import ConnectionOptions
+from ..sources.kube import namespace_of
+from ..sources.snapshot import Snapshot, SnapshotError, hpa_status, load_document, load_text, sync_input
+
+
+@dataclass(frozen=True)
+class Explanation:
+    """What explain says about one HPA: what the controller saw, what it decides, and what is broken."""
+
+    hpa: dict[str, Any]
+    """The HorizontalPodAutoscaler object as the API served it (or the file holds it)."""
+    inputs: SyncInput
+    """What the controller reads at this sync, parsed."""
+    decision: Decision
+    """The core's decision, with every step of the way."""
+    findings: tuple[Finding, ...]
+    """The diagnosis of the HPA and its metric pipeline, ranked."""
+
+    @property
+    def history_known(self) -> bool:
+        """Whether the controller's memory (recommendations, scale events) came with the input."""
+        return self.inputs.state is not None
+
+    @property
+    def live_status(self) -> dict[str, Any]:
+        """The status the controller last wrote, to set beside our answer."""
+        return hpa_status(self.hpa)
+
+    @property
+    def has_problems(self) -> bool:
+        return has_problems(self.findings)
+
+    @property
+    def problem_ids(self) -> tuple[str, ...]:
+        """The ids of the problems found (errors and warnings), each once, in rank order."""
+        return tuple(dict.fromkeys(f.id for f in self.findings if f.severity in PROBLEM_SEVERITIES))
+
+
+@dataclass(frozen=True)
+class ClusterRead:
+    """A live read: the snapshot document (what ``kubectl hpa snapshot`` writes) and the parsed snapshot."""
+
+    document: dict[str, Any]
+    snapshot: Snapshot
+    namespace: Optional[str]
+    """The namespace read (the kubeconfig context's when none was given); None for all namespaces."""
+
+
+class NoHPA(SnapshotError):
+    """The scope holds no HorizontalPodAutoscaler."""
+
+
+def read_file(filename: str) -> Snapshot:
+    """A snapshot file (``-`` for standard input)."""
+    source = "<stdin>" if filename == "-" else filename
+    try:
+        if filename == "-":
+            text = sys.stdin.read()
+        else:
+            with open(filename, encoding="utf-8") as handle:
+                text = handle.read()
+    except OSError as error:
+        raise SnapshotError(f"{source}: {error.strerror or error}") from None
+    except UnicodeDecodeError:
+        raise SnapshotError(f"{source}: not a text file (expected YAML or JSON)") from None
+    return load_text(text, source)
+
+
+def read_cluster(connection: ConnectionOptions, name: Optional[str], namespace: Optional[str],
+                 all_namespaces: bool = False) -> ClusterRead:
+    """Read what the controller reads (one HPA, or every HPA in scope) into a snapshot, GETs only."""
+    from ..sources.cluster import read_all, read_hpa
+    from ..sources.cluster_client import connect
+
+    client = connect(connection)
+    scope = None if all_namespaces else (namespace or client.namespace)
+    document = read_hpa(client, name, scope) if name else read_all(client, scope)
+    return ClusterRead(document, load_document(document, f"cluster {client.context or client.host}"), scope)
+
+
+def explain_hpa(snapshot: Snapshot, hpa_object: dict[str, Any], settings: ControllerSettings = ControllerSettings(),
+                at: Optional[float] = None) -> Explanation:
+    """One HPA of the snapshot, evaluated at ``at`` (default: the snapshot's capture time, else now)."""
+    inputs = sync_input(snapshot, hpa_object, settings, at=at, fallback_now=time.time())
+    decision = decide(inputs)
+    findings = diagnose(snapshot, hpa_object, inputs, decision, inputs.state is not None)
+    return Explanation(hpa_object, inputs, decision, tuple(findings))
+
+
+def explain_scope(snapshot: Snapshot, namespace: Optional[str], settings: ControllerSettings = ControllerSettings(),
+                  at: Optional[float] = None, where: str = "") -> list[Explanation]:
+    """Every HPA of the snapshot in ``namespace`` (None: all), in file order; :class:`NoHPA` when there is none."""
+    hpas = [h for h in snapshot.hpas if namespace is None or namespace_of(h, "default") == namespace]
+    if not hpas:
+        raise NoHPA(f"no HorizontalPodAutoscaler found {where}")
+    return [explain_hpa(snapshot, hpa, settings, at) for hpa in hpas]

@@ -1,0 +1,161 @@
+"""The simulate use case: a scenario (and its overrides) in, the runs and an optional comparison out.
+
+Which runs there are follows the flags: the scenario's HPA; one ``--hpa`` instead of
+it; or, with ``--compare`` or several ``--hpa``, the scenario's HPA and every variant
+side by side. ``--from-cluster`` puts a live HPA (its manifest, its target's replicas,
+its pods' requests) into the scenario, GETs only. Errors are the project's input
+errors, worded with the file they come from.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field, replace
+from importlib import resources
+from pathlib import Path
+from typing import Any, Mapping, Optional
+
+from ..core.model import FetchError
+from ..sim.compare import Comparison, compare
+from ..sim.engine import Result
+from ..sim.engine import simulate as run
+from ..sim.fields import ScenarioError
+from ..sim.load import LoadSpec, build_load
+from ..sim.scenario import Scenario, Variant, hpa_spec, load_hpa_file, read_scenario
+from ..sources.cluster_client import ConnectionOptions
+from ..timefmt import format_time
+
+DEFAULT_SCENARIO = "bootcamp.yaml"
+"""The built-in scenario (the classic tutorial) when none is named."""
+
+
+@dataclass(frozen=True)
+class PrometheusLoad:
+    """Replay load from a Prometheus range query instead of the scenario's ``load:``."""
+
+    url: str
+    query: str
+    since: Optional[float] = None  # seconds back from now; default: the duration
+    step: str = "15s"
+
+
+@dataclass(frozen=True)
+class SimulationRequest:
+    scenario_file: Optional[str] = None
+    """None: the built-in scenario."""
+    hpa_files: tuple[str, ...] = ()
+    compare: bool = False
+    duration: Optional[float] = None
+    seed: Optional[int] = None
+    controller_flags: Mapping[str, Optional[float]] = field(default_factory=dict)
+    prometheus: Optional[PrometheusLoad] = None
+    from_cluster: Optional[str] = None
+    """Name of a live HPA to simulate under the scenario's load."""
+    namespace: Optional[str] = None
+    connection: ConnectionOptions = ConnectionOptions()
+    recording: Optional[str] = None
+    """A ``watch --record`` timeline to compare the first run with."""
+    keep_inputs: bool = False
+    """Keep every sync's inputs (``--snapshot-at`` exports one)."""
+
+
+@dataclass(frozen=True)
+class Simulation:
+    scenario: Scenario
+    runs: list[tuple[str, Result]]
+    """(label, result) per run, the scenario's first."""
+    comparison: Optional[Comparison] = None
+
+
+def simulate(request: SimulationRequest) -> Simulation:
+    source = request.scenario_file or DEFAULT_SCENARIO
+    try:
+        scenario = _scenario(request)
+        variants = list(scenario.variants)
+        variants += [_hpa_variant(name) for name in request.hpa_files]
+        if request.prometheus is not None:
+            scenario = replace(scenario, load=_prometheus_spec(request.prometheus,
+                                                                request.duration or scenario.duration))
+        load = build_load(scenario.load)
+        length = request.duration or scenario.duration or load.length or 1800.0
+        runs = [(label, run(each, load, length, keep_inputs=request.keep_inputs))
+                for label, each in _runs(scenario, variants, request)]
+        comparison = None
+        if request.recording:
+            from ..record import read_observations
+
+            comparison = compare(runs[0][1], read_observations(Path(request.recording), prefer=scenario.hpa.key))
+    except _HPAFileError as error:
+        raise ScenarioError(str(error)) from None  # these name their own file
+    except ScenarioError as error:
+        message = str(error)
+        raise ScenarioError(message if message.startswith(source) else f"{source}: {message}") from None
+    return Simulation(scenario, runs, comparison)
+
+
+class _HPAFileError(Exception):
+    """A ``--hpa`` file's error: it names its own file already."""
+
+
+def _scenario(request: SimulationRequest) -> Scenario:
+    if request.scenario_file is None:
+        with resources.as_file(resources.files("kubectl_hpa.sim") / "scenarios" / DEFAULT_SCENARIO) as path:
+            scenario = read_scenario(Path(path))
+    else:
+        scenario = read_scenario(Path(request.scenario_file))
+    if request.from_cluster:
+        scenario = with_cluster_hpa(scenario, request.from_cluster, request.namespace, request.connection)
+    return replace(scenario, controller=scenario.controller.with_flags(request.controller_flags),
+                   seed=scenario.seed if request.seed is None else request.seed)
+
+
+def _hpa_variant(name: str) -> Variant:
+    try:
+        manifest = load_hpa_file(Path(name))
+        return Variant(Path(name).stem, hpa_spec(manifest, name), manifest)
+    except ScenarioError as error:
+        raise _HPAFileError(str(error)) from None
+
+
+def _prometheus_spec(prometheus: PrometheusLoad, duration: Optional[float]) -> LoadSpec:
+    end = time.time()
+    start = end - (prometheus.since or duration or 3600.0)
+    return LoadSpec("prometheus", {"url": prometheus.url, "query": prometheus.query, "start": format_time(start),
+                                   "end": format_time(end), "step": prometheus.step})
+
+
+def _runs(scenario: Scenario, variants: list[Variant], request: SimulationRequest) -> list[tuple[str, Scenario]]:
+    """One --hpa replaces the scenario's HPA; --compare or several --hpa run them all side by side."""
+    if len(request.hpa_files) == 1 and not request.compare:
+        return [(variants[-1].name, scenario.with_variant(variants[-1]))]
+    if request.compare or len(request.hpa_files) > 1:
+        return [(scenario.name, scenario)] + [(variant.name, scenario.with_variant(variant)) for variant in variants]
+    return [(scenario.name, scenario)]
+
+
+def with_cluster_hpa(scenario: Scenario, name: str, namespace: Optional[str],
+                     connection: ConnectionOptions) -> Scenario:
+    """The scenario's load and model around a live HPA: its manifest, replicas and per-pod requests (GETs only)."""
+    from ..sources.kube import name_of, namespace_of
+    from ..sources.snapshot import SnapshotError, choose_hpa, parse_hpa, parse_pod, parse_scale
+    from .explain import read_cluster
+
+    read = read_cluster(connection, name, namespace)
+    snapshot = read.snapshot
+    hpa_object = choose_hpa(snapshot, name, read.namespace or None)
+    scale = parse_scale(snapshot, parse_hpa(hpa_object, snapshot.source))
+    if isinstance(scale, FetchError):
+        raise SnapshotError(f"cannot read the scale of {name}'s target: {scale.message}")
+    manifest: dict[str, Any] = {key: hpa_object[key] for key in ("apiVersion", "kind", "spec") if key in hpa_object}
+    manifest["metadata"] = {"name": name_of(hpa_object), "namespace": namespace_of(hpa_object, "default")}
+    requests = dict(scenario.workload.requests)
+    pods = [parse_pod(item, snapshot.source) for item in snapshot.of_kind("Pod")]
+    running = next((pod for pod in pods if pod.phase == "Running" and not pod.deleted), pods[0] if pods else None)
+    if running is not None:  # what a Utilization target divides by: every container, native sidecars too
+        for resource in ("cpu", "memory"):
+            values = [c.requests.get(resource) for c in running.containers + running.sidecars]
+            if values and all(value is not None for value in values):
+                requests[resource] = sum(v for v in values if v is not None)
+    variant = Variant(name_of(hpa_object), hpa_spec(manifest, f"cluster HPA {name}"), manifest)
+    workload = replace(scenario.workload, replicas=scale.spec_replicas, requests=requests)
+    return replace(scenario.with_variant(variant), workload=workload)
