@@ -1,0 +1,91 @@
+"""What a check reads: the snapshot as served, the HPA object, the core's inputs and decision.
+
+One :class:`Context` is built per HPA and handed to every check, so that the look-ups several
+checks share (the HPA's pods, its events, the APIServices, the failed metrics) are written once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Optional
+
+from ..core.model import Decision, FetchError, MetricResult, SyncInput
+from ..core.selector import SelectorError, parse_selector
+from ..sources.kube import APISERVICES_COMPLETE, labels_of, name_of, namespace_of
+from ..sources.snapshot import Snapshot
+
+
+@dataclass
+class Context:
+    """One HPA's evidence. ``inputs`` is None when the snapshot could not be assembled into a sync."""
+
+    snapshot: Snapshot
+    hpa: dict
+    inputs: Optional[SyncInput]
+    decision: Decision
+    history_known: bool = True
+    """Whether the controller's memory (recommendations, scale events) came with the snapshot."""
+
+    @property
+    def namespace(self) -> str:
+        return self.decision.hpa.namespace
+
+    @property
+    def name(self) -> str:
+        return self.decision.hpa.name
+
+    def apiservice(self, name: str) -> Optional[dict]:
+        """The APIService named ``name`` (``v1beta1.metrics.k8s.io``), if the snapshot carries it."""
+        for item in self.snapshot.of_kind("APIService"):
+            if name_of(item) == name:
+                return item
+        return None
+
+    def apiservices_of(self, group: str) -> list[dict]:
+        """Every APIService of ``group``, whatever its version (an APIService is named ``VERSION.GROUP``)."""
+        return [item for item in self.snapshot.of_kind("APIService") if name_of(item).split(".", 1)[-1] == group]
+
+    @property
+    def apiservices_complete(self) -> bool:
+        """Whether an absent APIService is absent from the cluster, not just from the file."""
+        return self.snapshot.annotations.get(APISERVICES_COMPLETE) == "complete"
+
+    def metric_errors(self, *types: str) -> list[MetricResult]:
+        """The metrics of these source types that the controller could not compute."""
+        return [m for m in self.decision.metrics if m.error is not None and m.spec.type in types]
+
+    def uses(self, *types: str) -> bool:
+        """Whether the HPA has a metric of one of these source types."""
+        return any(spec.type in types for spec in self.decision.hpa.metrics)
+
+    @property
+    def selector(self) -> Optional[str]:
+        """The target's ``status.selector`` from its /scale, None when the scale was not read."""
+        if self.inputs is None or isinstance(self.inputs.scale, FetchError):
+            return None
+        return self.inputs.scale.selector
+
+    def pods(self) -> list[dict]:
+        """The pods the controller counts: every pod in the namespace that the scale's selector matches."""
+        selector = self.selector
+        if not selector:
+            return []
+        try:
+            matcher = parse_selector(selector)
+        except SelectorError:
+            return []
+        return [p for p in self.snapshot.of_kind("Pod")
+                if namespace_of(p, "default") == self.namespace and matcher.matches(labels_of(p))]
+
+    def events(self, reason: Optional[str] = None) -> list[dict]:
+        """The events about this HPA (optionally of one reason), in file order."""
+        out = []
+        for item in self.snapshot.of_kind("Event"):
+            involved = item.get("involvedObject") or {}
+            if involved.get("kind") != "HorizontalPodAutoscaler" or involved.get("name") != self.name:
+                continue
+            if (involved.get("namespace") or namespace_of(item)) != self.namespace:
+                continue
+            if reason is None or item.get("reason") == reason:
+                out.append(item)
+        return out

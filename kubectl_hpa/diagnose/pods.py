@@ -1,0 +1,148 @@
+"""The pods behind a metric: their containers' requests, the container a metric names, unready pods.
+
+A Utilization target divides usage by the pods' requests, every container's (injected sidecars and
+native sidecars included); a ContainerResource metric names one container; and the controller
+counts unready pods and pods without samples specially when it computes a proposal.
+
+- F07: a container of a selected pod has no request for the resource, so the metric fails.
+- F10: the container a ContainerResource metric names is missing.
+- F27: unready pods or pods without metrics damp the proposal.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Optional
+
+from ..core import branches
+from ..core.model import CONTAINER_RESOURCE, RESOURCE
+from ..sources.kube import annotations_of, name_of
+from .context import Context
+from .finding import ERROR, INFO, WARNING, Finding
+from .registry import check
+from .wording import metric_symptom
+
+MESH_SIDECARS = ("istio-proxy", "linkerd-proxy", "daprd", "envoy", "cloud-sql-proxy", "otel-collector",
+                 "vault-agent", "aws-appmesh-envoy")
+"""Containers a mesh or an agent injects: the user did not write them, so they forget their requests."""
+INJECTION_MARKS = ("sidecar.istio.io/status", "linkerd.io/proxy-version", "dapr.io/enabled")
+"""Pod annotations that show a sidecar injector went over the pod."""
+MISSING_REQUEST = re.compile(r"missing request for (\S+) (?:in|on) container (\S+) (?:of|in) [Pp]od (\S+)")
+"""The controller's error for a container without a request (its wording changed across versions)."""
+CONTAINER_MISSING = re.compile(r"container \S+ (not found in Pod|not present in metrics)")
+"""The controller's error when a ContainerResource metric's container is not in the pod or its metrics."""
+
+
+@check(F07=160)
+def check_requests(ctx: Context) -> list[Finding]:
+    """F07: one container without a request fails the whole Utilization metric, sidecars included."""
+    out = []
+    for result in ctx.metric_errors(RESOURCE, CONTAINER_RESOURCE):
+        error = result.error or ""
+        found = MISSING_REQUEST.search(error)
+        if "missing request for" not in error and "missing pod-level request" not in error:
+            continue
+        resource = found.group(1) if found else result.spec.name
+        container = found.group(2) if found else None
+        pod_name = found.group(3) if found else None
+        kind = container_kind(ctx, pod_name, container)
+        lacking = containers_without(ctx, resource)
+        fix = (f"add resources.requests.{resource} to every container of the pod template, e.g. "
+               f"containers: [{{name: {container or '<c>'}, resources: {{requests: {{{resource}: 100m}}}}}}]"
+               if resource == "cpu" else
+               f"add resources.requests.{resource} to every container of the pod template (e.g. {resource}: 128Mi)")
+        if container in MESH_SIDECARS or kind == "injected":
+            fix += ("; for the mesh proxy set its request by annotation on the pod template, e.g. "
+                    "sidecar.istio.io/proxyCPU: \"100m\" or config.linkerd.io/proxy-cpu-request: \"100m\"")
+        fix += (f"; or scale on the app container only: type: ContainerResource, containerResource: {{name: "
+                f"{resource}, container: <app>, target: {{type: Utilization, averageUtilization: "
+                f"{result.spec.target.average_utilization or 60}}}}}; or use target type: AverageValue")
+        where = f"container {container}" + (f" ({kind})" if kind else "")
+        out.append(Finding("F07", ERROR, f"missing {resource} request in {where}" if container else
+                           f"missing {resource} request",
+                           symptom=metric_symptom(result),
+                           cause=(f"a Utilization target divides usage by the sum of the requests of every container "
+                                  f"(native sidecars included); {where} of Pod {pod_name} has no "
+                                  f"requests.{resource}, so the whole metric fails" if container else
+                                  "a container of a selected pod has no request for the resource"),
+                           fix=fix, details=tuple(lacking[:10])))
+    return out
+
+
+def container_kind(ctx: Context, pod_name: Optional[str], container: Optional[str]) -> str:
+    """``native sidecar``, ``injected`` or ``""``: a sidecar's request is set elsewhere than the app's."""
+    for pod in ctx.snapshot.of_kind("Pod"):
+        if name_of(pod) != pod_name:
+            continue
+        spec = pod.get("spec") or {}
+        for init in spec.get("initContainers") or ():
+            if init.get("name") == container and init.get("restartPolicy") == "Always":
+                return "native sidecar"
+        annotations = annotations_of(pod)
+        if container in MESH_SIDECARS or any(k in annotations for k in INJECTION_MARKS):
+            return "injected" if container in MESH_SIDECARS else ""
+    return "injected" if container in MESH_SIDECARS else ""
+
+
+def containers_without(ctx: Context, resource: str) -> list[str]:
+    """Every container of the selected pods without a request for ``resource`` (a pod-level request covers all)."""
+    out = []
+    for pod in ctx.pods():
+        spec = pod.get("spec") or {}
+        if ((spec.get("resources") or {}).get("requests") or {}).get(resource) is not None:
+            continue
+        candidates = list(spec.get("containers") or ()) + [c for c in spec.get("initContainers") or ()
+                                                           if c.get("restartPolicy") == "Always"]
+        for c in candidates:
+            if resource not in ((c.get("resources") or {}).get("requests") or {}):
+                out.append(f"Pod {name_of(pod)}: container {c.get('name')} has no requests.{resource}")
+    return out
+
+
+@check(F10=170)
+def check_container(ctx: Context) -> list[Finding]:
+    """F10: a ContainerResource metric fails as a whole when its container is renamed or absent."""
+    out = []
+    for result in ctx.metric_errors(RESOURCE, CONTAINER_RESOURCE):
+        error = result.error or ""
+        if CONTAINER_MISSING.search(error):
+            out.append(Finding("F10", ERROR, f"container {result.spec.container} of the ContainerResource metric "
+                                             "is missing",
+                               symptom=metric_symptom(result),
+                               cause="the container was renamed, is crash-looping (absent from PodMetrics), or the "
+                                     "name has a typo",
+                               fix="set containerResource.container to a name from spec.containers; during a rename "
+                                   "list both names as two metrics"))
+    return out
+
+
+@check(F27=240)
+def check_pods_damping(ctx: Context) -> list[Finding]:
+    """F27: unready pods and pods without samples pull the proposal toward the current count."""
+    out = []
+    for result in ctx.decision.metrics:
+        groups = result.pods
+        if groups is None or result.error is not None or not (groups.unready or groups.missing):
+            continue
+        total = len(groups.ready) + len(groups.unready) + len(groups.missing)
+        if result.path not in (branches.REBALANCED, branches.REBALANCE_KEPT):
+            continue
+        severity = WARNING if len(groups.unready) + len(groups.missing) * 2 > total else INFO
+        what = []
+        if groups.missing:
+            what.append(f"{len(groups.missing)} without metrics")
+        if groups.unready:
+            what.append(f"{len(groups.unready)} unready")
+        out.append(Finding("F27", severity, f"{' and '.join(what)} of {total} pods damp the {result.spec.name} "
+                                            "proposal",
+                           symptom=f"the controller recomputes the ratio: {result.usage_ratio:.3f} -> "
+                                   f"{result.rebalance.new_ratio:.3f}" if result.rebalance and result.usage_ratio
+                           is not None else "the controller recomputes the ratio",
+                           cause="on a scale-up unready pods count as 0 and pods without metrics as 0; on a "
+                                 "scale-down pods without metrics count as 100% of their request (or the target); "
+                                 "young CPU pods are set aside (cpu-initialization-period 5m)",
+                           fix="give pods a startupProbe / readiness delay past the start-up CPU spike, fix crashing "
+                               "pods (CrashLoopBackOff), and check metrics-server reaches every node",
+                           details=tuple(f"{n}: {why}" for n, why in list(groups.unready.items())[:5])
+                           + tuple(f"{n}: no metric sample" for n in groups.missing[:5])))
+    return out
