@@ -9,7 +9,7 @@ from kubectl_hpa.core.model import ControllerSettings
 from kubectl_hpa.diagnose import Finding, diagnose
 from kubectl_hpa.sources.kube import key_of, name_of, namespace_of
 from kubectl_hpa.sources.snapshot import Snapshot, choose_hpa, load_text, sync_input
-from tests.conftest import SNAPSHOTS
+from tests.helpers import SNAPSHOTS
 
 
 def fixture_files() -> list[Path]:

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from kubectl_hpa.diagnose import PROBLEM_SEVERITIES
-from tests.conftest import SNAPSHOTS
+from tests.helpers import SNAPSHOTS
 
 from .helpers import findings_of, fixture_files, fixture_name, hpa_keys, load
 

@@ -7,7 +7,7 @@ import yaml
 from kubectl_hpa.diagnose import Finding
 from kubectl_hpa.sources.kube import Response, status_for
 from kubectl_hpa.sources.snapshot import load_text
-from tests.conftest import SNAPSHOTS
+from tests.helpers import SNAPSHOTS
 
 from .helpers import findings_of
 

@@ -8,10 +8,19 @@ do when a metrics API is missing (``404 page not found``) or unavailable
 (Status objects annotated with ``kubectl-hpa.io/request``), and injects faults
 (403/404/410/500 and slow answers). Every request is recorded, with its method
 and headers, so tests can assert read-only access and request counts.
+
+One HTTP server serves every test of a module (``serve``; stopping one takes 0.5 s), and each
+test gets a fresh ``FakeAPIServer`` on it (``FakeAPIServer.fresh``): new state, new request log,
+and a new URL path prefix (the kubeconfig's server is ``http://127.0.0.1:PORT/t<N>``), so a
+client left over from an earlier test (a slow read, a watch, an engine thread) is answered 404 and
+never shows in this test's requests (paths without any such prefix are served: ``kubectl get
+--raw`` drops the server URL's path). ``run`` and ``CUSTOM_API`` are the CLI runner and the custom
+metrics APIService the tests share.
 """
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 import threading
@@ -21,9 +30,11 @@ from typing import Any, Optional
 from urllib.parse import unquote
 
 import yaml
+from click.testing import CliRunner
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
+from kubectl_hpa.cli.main import cli
 from kubectl_hpa.core.selector import parse_selector
 from kubectl_hpa.sources.kube import CLIENT_SIDE, REQUEST
 from kubectl_hpa.sources.snapshot import load_text
@@ -34,6 +45,30 @@ MAX_DELAY = 5.0  # every injected delay is bounded
 WATCH_CAP = 30.0  # every watch stream is bounded in time
 WATCHED = {"horizontalpodautoscalers": "HorizontalPodAutoscaler", "pods": "Pod", "events": "Event",
            **{plural: kind for (_group, plural), kind in BUILTIN.items()}}
+CUSTOM_API = {"apiVersion": "apiregistration.k8s.io/v1", "kind": "APIService",
+              "metadata": {"name": "v1beta1.custom.metrics.k8s.io"},
+              "spec": {"group": "custom.metrics.k8s.io", "version": "v1beta1",
+                       "service": {"namespace": "monitoring", "name": "prometheus-adapter", "port": 443}},
+              "status": {"conditions": [{"type": "Available", "status": "True", "reason": "Passed",
+                                         "message": "all checks passed"}]}}
+_PREFIXES = itertools.count(1)
+_PREFIX = re.compile(r"^/t[0-9]+(/|$)")  # no Kubernetes API path looks like this
+
+
+def serve() -> HTTPServer:
+    """A started HTTP server on a free local port, for ``FakeAPIServer.fresh`` to serve tests on."""
+    server = HTTPServer(host="127.0.0.1", port=0, threaded=True)
+    server.start()
+    return server
+
+
+def run(kubeconfig, *args: str, env: Optional[dict] = None) -> tuple[int, str, str]:
+    """The CLI in process against ``kubeconfig``, as ``kubectl hpa`` without colour: (exit code, stdout, stderr)."""
+    environment = {"NO_COLOR": "1", "KUBECONFIG": str(kubeconfig), **(env or {})}
+    result = CliRunner().invoke(cli, list(args), env=environment, prog_name="kubectl hpa")
+    if result.exception and not isinstance(result.exception, SystemExit):
+        raise result.exception
+    return result.exit_code, result.stdout, result.stderr
 
 
 def _ns(obj: dict) -> str:
@@ -58,8 +93,9 @@ def _selector_string(raw: Optional[dict]) -> str:
 class FakeAPIServer:
     """Wraps a pytest-httpserver; ``load`` swaps the served snapshot, ``faults`` injects failures."""
 
-    def __init__(self, server: HTTPServer):
+    def __init__(self, server: HTTPServer, prefix: str = ""):
         self.server = server
+        self.prefix = prefix.rstrip("/")  # the kubeconfig server URL's path; another test's prefix gets 404
         self.objects: list[dict] = []
         self.annotations: dict = {}
         self.faults: list[tuple[re.Pattern, int, Any, float]] = []
@@ -78,11 +114,23 @@ class FakeAPIServer:
         self._abrupt = False
         server.expect_request(re.compile(".*")).respond_with_handler(self.handle)
 
+    @classmethod
+    def fresh(cls, server: HTTPServer) -> FakeAPIServer:
+        """A new fake on a shared server: the previous test's handler goes, a new URL prefix comes."""
+        server.clear()  # handlers, log, recorded handler errors
+        if not server.is_running():  # a test that failed half-way through restart()
+            server.start()
+        return cls(server, prefix=f"/t{next(_PREFIXES)}")
+
+    def close(self) -> None:
+        """End this fake's open watch streams (the server goes on serving the next test)."""
+        self.drop_watches(abrupt=False)
+
     # ------------------------------------------------------------------ set-up
 
     @property
     def url(self) -> str:
-        return self.server.url_for("").rstrip("/")
+        return self.server.url_for("").rstrip("/") + self.prefix
 
     def load(self, source: Any) -> None:
         if isinstance(source, (str, Path)) and Path(source).exists():
@@ -119,7 +167,14 @@ class FakeAPIServer:
     # ------------------------------------------------------------------ serving
 
     def handle(self, request: Request) -> Response:
-        full = request.path + (f"?{request.query_string.decode()}" if request.query_string else "")
+        path = request.path
+        if self.prefix and (path == self.prefix or path.startswith(self.prefix + "/")):
+            path = path[len(self.prefix):] or "/"
+        elif _PREFIX.match(path):  # another test's prefix: a client that outlived its test
+            return Response("404 page not found (a client of an earlier test)\n", status=404,
+                            content_type="text/plain; charset=utf-8")
+        # else an API path without prefix: a client that drops the kubeconfig server's path (kubectl get --raw)
+        full = path + (f"?{request.query_string.decode()}" if request.query_string else "")
         with self._lock:
             self.requests.append((request.method, full, dict(request.headers)))
         for pattern, code, body, delay in self.faults:
@@ -135,13 +190,13 @@ class FakeAPIServer:
                 return self._status(401, "Unauthorized", "Unauthorized")
         if request.method != "GET":
             return self._status(405, "MethodNotAllowed", "the server does not allow this method on the requested resource")
-        recorded = self._recorded_failure(request.path)
+        recorded = self._recorded_failure(path)
         if recorded is not None:
             return recorded
         if request.args.get("watch") in ("true", "1"):
-            return self._watch(request.path, request.args, request.environ.get("werkzeug.socket"))
+            return self._watch(path, request.args, request.environ.get("werkzeug.socket"))
         try:
-            body = self.route(request.path, request.args)
+            body = self.route(path, request.args)
         except LookupError as missing:
             return self._status(404, "NotFound", str(missing.args[0]) if missing.args else "not found")
         if isinstance(body, Response):

@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from tests.conftest import ROOT, SNAPSHOTS
-from tests.integration.conftest import CUSTOM_API, run
+from tests.helpers import ROOT, SNAPSHOTS, snapshot_builders
+from tests.integration.apiserver import CUSTOM_API, run
 
 DIAGNOSTICS = sorted((SNAPSHOTS / "diagnostics").glob("F*.yaml"))
 AT = ("--at", "2026-11-30T10:00:00Z")
@@ -86,15 +86,13 @@ def test_snapshot_roundtrip_gives_the_same_answer(api, kubeconfig, tmp_path, fix
 
 
 def _scaled(api, pods: int, name: str = "web", ns: str = "shop") -> None:
-    sys.path.insert(0, str(SNAPSHOTS))
-    from generate import cpu_metric, deployment, hpa, pod, pod_metrics  # noqa: PLC0415
-
-    deploy = deployment(name, name, "nginx:1.27", pods, {"cpu": "200m"}, namespace=ns)
-    items = [pod(deploy, i) for i in range(pods)]
+    build = snapshot_builders()
+    deploy = build.deployment(name, name, "nginx:1.27", pods, {"cpu": "200m"}, namespace=ns)
+    items = [build.pod(deploy, i) for i in range(pods)]
     for i, item in enumerate(items):
         item["metadata"]["name"] = f"{name}-{i:05d}"
-    api.add(hpa(name, name, 1, 2000, [cpu_metric(50)], {}, namespace=ns), deploy, *items,
-            *[pod_metrics(p, {name: {"cpu": "100m"}}) for p in items])
+    api.add(build.hpa(name, name, 1, 2000, [build.cpu_metric(50)], {}, namespace=ns), deploy, *items,
+            *[build.pod_metrics(p, {name: {"cpu": "100m"}}) for p in items])
 
 
 def _empty_cluster(api) -> None:
@@ -208,7 +206,7 @@ def test_slow_metric_read_is_a_finding_not_a_crash(api, kubeconfig) -> None:
     api.load(SNAPSHOTS / "diagnostics" / "F21-at-max.yaml")
     api.fault(r"^/api/v1/namespaces/shop/events", 200, None, delay=1.6)
     code, out, err = run(kubeconfig, "explain", "web", "--request-timeout", "1", *AT)
-    assert code == 3 and "F90" in out and "a read failed: GET /api/v1/namespaces/shop/events" in out
+    assert code == 3 and "F92" in out and "a read failed: GET /api/v1/namespaces/shop/events" in out
 
 
 def test_unreachable_server(tmp_path) -> None:

@@ -16,7 +16,7 @@ if str(Path(__file__).parent) not in sys.path:
 
 from pipeline_support import AppProcess  # noqa: E402
 
-from tests.conftest import require_binary  # noqa: E402
+from tests.helpers import require_binary  # noqa: E402
 
 REQUIRE_PROMETHEUS = "KUBECTL_HPA_REQUIRE_PROMETHEUS"
 HINT = "apt-get install -y prometheus"

@@ -12,7 +12,7 @@ import yaml
 from kubectl_hpa.sim.fields import ScenarioError
 from kubectl_hpa.sim.load import LoadSpec, build_load, parse_load
 from kubectl_hpa.sim.scenario import parse_scenario
-from tests.conftest import ROOT
+from tests.helpers import ROOT
 
 
 def load(kind: str, base_dir: Path = ROOT, **params):

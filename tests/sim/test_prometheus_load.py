@@ -15,7 +15,7 @@ import pytest
 from click.testing import CliRunner
 
 from kubectl_hpa.cli.main import cli
-from tests.conftest import ROOT, require_binary
+from tests.helpers import ROOT, require_binary
 from tests.pipeline.pipeline_support import free_port, http_get, stop_process, wait_until
 
 HINT = "apt-get install -y prometheus"

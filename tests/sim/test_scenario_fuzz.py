@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from kubectl_hpa.cli.main import cli
-from tests.conftest import ROOT, field_paths, replaced
+from tests.helpers import ROOT, field_paths, replaced
 
 BASES = [yaml.safe_load((ROOT / path).read_text()) for path in (
     "kubectl_hpa/sim/scenarios/bootcamp.yaml", "fixtures/scenarios/hello-actuator-pods.yaml")]

@@ -14,12 +14,12 @@ from kubectl_hpa.cli.main import cli
 from kubectl_hpa.core.decide import decide
 from kubectl_hpa.render.timeline import LONG_TABLE_ROWS, render_table
 from kubectl_hpa.sim.engine import simulate
+from kubectl_hpa.sim.export import snapshot_for
 from kubectl_hpa.sim.fields import ScenarioError
 from kubectl_hpa.sim.load import build_load
 from kubectl_hpa.sim.scenario import parse_scenario, read_scenario
-from kubectl_hpa.sim.export import snapshot_for
 from kubectl_hpa.sources.snapshot import load_text, sync_input
-from tests.conftest import ROOT
+from tests.helpers import ROOT
 
 SCENARIOS = ROOT / "fixtures" / "scenarios"
 BOOTCAMP = ROOT / "kubectl_hpa" / "sim" / "scenarios" / "bootcamp.yaml"

@@ -25,7 +25,7 @@ from kubectl_hpa.core.steady import (
 from kubectl_hpa.sim.engine import simulate
 from kubectl_hpa.sim.load import build_load
 from kubectl_hpa.sim.scenario import parse_scenario
-from tests.conftest import ROOT
+from tests.helpers import ROOT
 
 BOOTCAMP = ROOT / "kubectl_hpa" / "sim" / "scenarios" / "bootcamp.yaml"
 SCENARIO_FILES = [BOOTCAMP, ROOT / "fixtures" / "scenarios" / "hello-actuator-pods.yaml",

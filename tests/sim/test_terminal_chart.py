@@ -8,8 +8,7 @@ import sys
 import uuid
 
 from kubectl_hpa.render.timeline import sparkline
-from tests.conftest import ROOT, require_binary
-from tests.watch.conftest import wait_for
+from tests.helpers import ROOT, require_binary, wait_for
 
 
 def test_sparkline_keeps_spikes_and_scales_to_a_ceiling() -> None:

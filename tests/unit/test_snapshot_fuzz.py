@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from kubectl_hpa.cli.main import cli
-from tests.conftest import SNAPSHOTS, field_paths, replaced
+from tests.helpers import SNAPSHOTS, field_paths, replaced
 
 BASES = [yaml.safe_load((SNAPSHOTS / name).read_text()) for name in (
     "web-scale-down-stabilized.yaml", "hello-actuator-pods-1833m.yaml", "bootcamp-no-requests.yaml")]
