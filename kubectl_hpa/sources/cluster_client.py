@@ -25,6 +25,8 @@ class ClusterError(Exception):
 
 @dataclass(frozen=True)
 class ConnectionOptions:
+    """The connection flags kubectl takes (``--kubeconfig``, ``--context``, ``--as``...), as the commands pass them on."""
+
     kubeconfig: Optional[str] = None
     context: Optional[str] = None
     cluster: Optional[str] = None
@@ -39,6 +41,7 @@ SERVICE_HOST_ENV, SERVICE_PORT_ENV = "KUBERNETES_SERVICE_HOST", "KUBERNETES_SERV
 
 
 def _kubeconfig_paths(explicit: Optional[str]) -> list[str]:
+    """The kubeconfig files to merge, as kubectl finds them: ``--kubeconfig``, else ``$KUBECONFIG``, else ~/.kube/config."""
     if explicit:
         return [os.path.expanduser(explicit)]
     env = os.environ.get("KUBECONFIG")  # read now, not at kubernetes' import time

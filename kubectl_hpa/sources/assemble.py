@@ -1,0 +1,129 @@
+"""A snapshot and one of its HPAs -> the core's :class:`SyncInput`: everything one reconcile reads.
+
+:func:`choose_hpa` picks the HPA to explain; :func:`sync_input` gathers, for it, what the controller
+would read in one sync (the HPA, its /scale, the pods, a reading per metric, its own memory, the
+other HPAs selecting the same pods) and when that sync happens.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Iterable, Mapping, Optional
+
+from ..core.model import Condition, ControllerSettings, FetchError, HPASpec, Pod, SyncInput
+from ..core.selector import Selector, SelectorError, parse_selector
+from .document import Snapshot
+from .errors import MALFORMED, SnapshotError, malformed
+from .hpa import parse_hpa
+from .kube import CAPTURED_AT, key_of, name_of, namespace_of
+from .pods import parse_pod
+from .readings import newest_metric_time, readings_for
+from .state import parse_state
+from .workload import parse_scale
+
+
+class AmbiguousHPA(Exception):
+    """Several HPAs match and none was named."""
+
+    def __init__(self, keys: list[str]):
+        super().__init__(", ".join(keys))
+        self.keys = keys
+
+
+def choose_hpa(snapshot: Snapshot, name: Optional[str], namespace: Optional[str]) -> dict[str, Any]:
+    """The HPA to explain: by name, or the only one. Several and no name is the caller's choice."""
+    candidates = [h for h in snapshot.hpas if namespace is None or namespace_of(h, "default") == namespace]
+    if name is None and snapshot.subject and len(candidates) > 1:
+        # A `kubectl hpa snapshot NAME` file also carries the HPAs that select the same pods.
+        chosen = [h for h in candidates if key_of(h) == snapshot.subject]
+        candidates = chosen or candidates
+    if name is not None:
+        candidates = [h for h in candidates if name_of(h) == name]
+        if not candidates:
+            where = f" in namespace {namespace}" if namespace else ""
+            raise SnapshotError(f"{snapshot.source}: no HorizontalPodAutoscaler named {name!r}{where}")
+    if not candidates:
+        raise SnapshotError(f"{snapshot.source}: no HorizontalPodAutoscaler in the file")
+    if len(candidates) > 1:
+        raise AmbiguousHPA([key_of(h) for h in candidates])
+    return candidates[0]
+
+
+def sync_input(snapshot: Snapshot, hpa_object: dict[str, Any], settings: ControllerSettings = ControllerSettings(),
+               at: Optional[float] = None, fallback_now: Optional[float] = None) -> SyncInput:
+    """Assemble what the controller would read for this HPA at ``at`` (or the snapshot's time)."""
+    try:
+        return _sync_input(snapshot, hpa_object, settings, at, fallback_now)
+    except MALFORMED as error:
+        raise malformed(snapshot.source, error) from None
+
+
+def _sync_input(snapshot: Snapshot, hpa_object: dict[str, Any], settings: ControllerSettings, at: Optional[float],
+                fallback_now: Optional[float]) -> SyncInput:
+    """:func:`sync_input` without the net: fields nobody checks raise one of ``MALFORMED``."""
+    hpa = parse_hpa(hpa_object, snapshot.source)
+    scale = parse_scale(snapshot, hpa)
+    pods = tuple(parse_pod(item, snapshot.source) for item in snapshot.of_kind("Pod")
+                 if namespace_of(item, "default") == hpa.namespace)
+    now = at if at is not None else snapshot.captured_at
+    if now is None:
+        now = newest_metric_time(snapshot)
+    if now is None:
+        now = fallback_now
+    if now is None:
+        raise SnapshotError(f"{snapshot.source}: no evaluation time: pass --at, or add the annotation {CAPTURED_AT}")
+    if isinstance(scale, FetchError):  # the reconcile stops at the scale read
+        return SyncInput(hpa=hpa, scale=scale, pods=pods, readings=(), now=now, settings=settings,
+                         state=parse_state(snapshot, hpa))
+    status = hpa_object.get("status") or {}
+    previous = tuple(Condition(str(c.get("type", "")), str(c.get("status", "")), str(c.get("reason", "")),
+                               str(c.get("message", "")))
+                     for c in status.get("conditions") or () if isinstance(c, dict))
+    desired = status.get("desiredReplicas")
+    return SyncInput(hpa=hpa, scale=scale, pods=pods, readings=readings_for(snapshot, hpa, scale), now=now,
+                     settings=settings, state=parse_state(snapshot, hpa),
+                     selecting_hpas=selecting_hpas(snapshot, hpa, pods, scale.selector),
+                     previous_conditions=previous,
+                     previous_desired_replicas=desired if isinstance(desired, int) else None)
+
+
+def selecting_hpas(snapshot: Snapshot, hpa: HPASpec, pods: Iterable[Pod], selector: Optional[str]) -> tuple[str, ...]:
+    """HPAs in the namespace whose targets' selectors pick any of this HPA's pods (AmbiguousSelector)."""
+    if not selector:
+        return ()
+    try:
+        mine = parse_selector(selector)
+    except SelectorError:
+        return ()
+    my_pods = [pod for pod in pods if mine.matches(pod.labels)]
+    keys = []
+    for other in snapshot.hpas:
+        if namespace_of(other, "default") != hpa.namespace:
+            continue
+        if name_of(other) == hpa.name:
+            keys.append(hpa.key)
+            continue
+        theirs = _target_selector(snapshot, other)
+        if theirs is not None and any(theirs.matches(pod.labels) for pod in my_pods):
+            keys.append(key_of(other))
+    return tuple(sorted(set(keys)))  # a file may hold the same HPA twice (two captures merged): one HPA
+
+
+def hpa_status(hpa_object: Mapping[str, Any]) -> dict[str, Any]:
+    """The live status the file carries, for comparing with our result."""
+    return dict(hpa_object.get("status") or {})
+
+
+def _target_selector(snapshot: Snapshot, hpa_object: dict[str, Any]) -> Optional[Selector]:
+    """The parsed scale selector of an HPA's target, once per snapshot (None when it has none)."""
+
+    def compute() -> Optional[Selector]:
+        try:
+            scale = parse_scale(snapshot, parse_hpa(hpa_object, snapshot.source))
+            if not isinstance(scale, FetchError) and scale.selector:
+                return parse_selector(scale.selector)
+        except (SnapshotError, SelectorError):
+            pass
+        return None
+
+    key = ("target selector", namespace_of(hpa_object, "default"), name_of(hpa_object))
+    return snapshot.derived(key, compute)

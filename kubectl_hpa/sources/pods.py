@@ -1,0 +1,45 @@
+"""A Pod object -> the core's :class:`Pod`: what the controller looks at when it averages over pods.
+
+The controller counts a pod by phase, deletion, readiness (and when it became ready) and start time,
+and computes utilization against its requests: those of the containers, of the sidecars (init
+containers with ``restartPolicy: Always``), or the pod-level ``spec.resources`` when set.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Mapping
+
+from ..core.model import ContainerRequests, Pod
+from .fields import read_milli, read_time
+from .kube import describe, labels_of, metadata, name_of
+
+
+def parse_pod(obj: dict[str, Any], source: str) -> Pod:
+    """One Pod as the controller's pod lister gives it to the replica calculator."""
+    where = describe(obj)
+    spec, status = obj.get("spec") or {}, obj.get("status") or {}
+    ready = transition = None
+    for condition in status.get("conditions") or ():
+        if condition.get("type") == "Ready":
+            ready = str(condition.get("status", "Unknown"))
+            if condition.get("lastTransitionTime"):
+                transition = read_time(condition["lastTransitionTime"], source, f"{where}: Ready.lastTransitionTime")
+    start = read_time(status["startTime"], source, f"{where}: status.startTime") if status.get("startTime") else None
+    containers = tuple(_requests(c, source, f"{where}: spec.containers[{i}]")
+                       for i, c in enumerate(spec.get("containers") or ()))
+    sidecars = tuple(_requests(c, source, f"{where}: spec.initContainers[{i}]")
+                     for i, c in enumerate(spec.get("initContainers") or ()) if c.get("restartPolicy") == "Always")
+    pod_level = (spec.get("resources") or {}).get("requests")
+    pod_requests = ({str(k): read_milli(v, source, f"{where}: spec.resources.requests.{k}") for k, v in pod_level.items()}
+                    if pod_level else None)
+    return Pod(name=name_of(obj), phase=str(status.get("phase", "Pending")),
+               deleted=bool(metadata(obj).get("deletionTimestamp")), ready=ready, ready_transition_time=transition,
+               start_time=start, containers=containers, sidecars=sidecars, pod_requests=pod_requests,
+               labels={str(k): str(v) for k, v in labels_of(obj).items()})
+
+
+def _requests(container: Mapping[str, Any], source: str, where: str) -> ContainerRequests:
+    """A container's resource requests in milli-units (a resource it does not request is absent)."""
+    requests = ((container.get("resources") or {}).get("requests")) or {}
+    return ContainerRequests(str(container.get("name", "")),
+                             {str(k): read_milli(v, source, f"{where}.resources.requests.{k}") for k, v in requests.items()})
