@@ -1,6 +1,6 @@
 """Checks over a snapshot and the core's decision -> findings (symptom, cause, fix), API data only.
 
-The catalogue (shared/docs/diagnostics.md) is split by subject; each check registers its finding ids
+The catalogue of failure modes (the README's Diagnostics table) is split by subject; each check registers its finding ids
 and their ranks next to its code (:mod:`.registry`):
 
 - :mod:`.targets`: the scale target and its selector (F18, F19, F22, F08, F09);

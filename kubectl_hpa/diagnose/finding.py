@@ -10,8 +10,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Iterable
 
-from .registry import rank_of
-
 ERROR, WARNING, INFO = "error", "warning", "info"
 PROBLEM_SEVERITIES = (ERROR, WARNING)
 SEVERITY_ORDER = {ERROR: 0, WARNING: 1, INFO: 2}
@@ -29,11 +27,6 @@ class Finding:
     cause: str
     fix: str
     details: tuple[str, ...] = field(default_factory=tuple)
-
-    @property
-    def rank(self) -> int:
-        """The catalogue's run order, as the registry declares it next to the check that emits the id."""
-        return rank_of(self.id)
 
     def document(self) -> dict:
         """The finding as ``-o json`` / ``-o yaml`` print it (``details`` only when there are some)."""

@@ -2,7 +2,7 @@
 
 A check is a function of a :class:`~kubectl_hpa.diagnose.context.Context` that returns findings;
 it registers itself with ``@check(F21=60)``, naming every id it may emit and that id's rank. The
-rank is the position in the catalogue's top-12 run order (shared/docs/diagnostics.md): findings are
+rank is the position in the catalogue's run order (the README's Diagnostics table): findings are
 listed by rank, so the cause a user should look at first comes first. Ranks are spaced by ten so
 that a new check can slot in without renumbering.
 
@@ -10,7 +10,7 @@ Checks run in the order of their lowest rank. That order matters beyond the list
 findings share an id and a title only the first is kept, and when several checks trip over the same
 malformed object only the first one's reading is reported.
 
-This module holds no check itself and imports none, so that :mod:`.finding` can ask it for a rank.
+This module holds no check itself and imports none at run time.
 """
 
 from __future__ import annotations

@@ -14,7 +14,7 @@ from ..sources.snapshot import MALFORMED, Snapshot, malformed
 from . import controllers, custom_metrics, pods, reads, resource_metrics, scaling, targets
 from .context import Context
 from .finding import SEVERITY_ORDER, Finding
-from .registry import checks, declare
+from .registry import checks, declare, rank_of
 
 SUBJECTS = (targets, scaling, controllers, resource_metrics, custom_metrics, pods, reads)
 """The modules whose checks make up the catalogue (imported for their registrations)."""
@@ -41,4 +41,4 @@ def diagnose(snapshot: Snapshot, hpa_object: dict, inputs: Optional[SyncInput], 
         if (finding.id, finding.title) not in seen:
             seen.add((finding.id, finding.title))
             unique.append(finding)
-    return sorted(unique, key=lambda f: (f.rank, SEVERITY_ORDER.get(f.severity, 3)))
+    return sorted(unique, key=lambda f: (rank_of(f.id), SEVERITY_ORDER.get(f.severity, 3)))

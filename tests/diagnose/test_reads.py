@@ -5,11 +5,11 @@ from __future__ import annotations
 import yaml
 
 from kubectl_hpa.diagnose import Finding
+from kubectl_hpa.diagnose.registry import rank_of
 from kubectl_hpa.sources.kube import Response, status_for
 from kubectl_hpa.sources.snapshot import load_text
+from tests.diagnose.helpers import findings_of
 from tests.helpers import SNAPSHOTS
-
-from .helpers import findings_of
 
 BASE = SNAPSHOTS / "diagnostics" / "F21-at-max.yaml"
 
@@ -56,4 +56,4 @@ def test_read_problems_share_a_rank_warnings_before_the_note() -> None:
     odd_vpa = {"kind": "VerticalPodAutoscaler", "metadata": {"name": "v", "namespace": "shop"}, "spec": "odd"}
     findings = explain_with(odd_vpa, status_for(Response("GET", "/api/v1/namespaces/shop/events", 0, error="t")))
     assert [f.id for f in findings] == ["F21", "F92", "F93"]
-    assert findings[1].rank == findings[2].rank
+    assert rank_of(findings[1].id) == rank_of(findings[2].id)
