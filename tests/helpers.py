@@ -20,7 +20,6 @@ from typing import Callable
 ROOT = Path(__file__).resolve().parent.parent
 
 SNAPSHOTS = ROOT / "fixtures" / "snapshots"
-GOLDEN = Path(__file__).resolve().parent / "golden"
 UPDATE_GOLDEN_ENV = "UPDATE_GOLDEN"
 # The only way a test writes a golden file: UPDATE_GOLDEN=1 in the environment. A missing golden fails.
 UPDATE_GOLDEN = os.environ.get(UPDATE_GOLDEN_ENV) == "1"

@@ -2,7 +2,7 @@
 
 Importing the ``kubernetes`` package costs 0.2-0.5 s, too much for a plugin's
 offline path, so this module follows apimachinery's ``resource.Quantity``
-grammar and rounding itself. ``tests/unit/test_quantity.py`` proves it agrees
+grammar and rounding itself. ``tests/core/test_quantity.py`` proves it agrees
 with the client's ``parse_quantity`` on a broad table and on generated strings.
 """
 

@@ -7,7 +7,7 @@ a steady stretch of a simulation that scan is most of the cost of a sync. This
 log gives the same three answers and the same list from sliding-window deques
 and a heap of expired slots, in O(log n) per sync. It is only valid for syncs at
 non-decreasing times after every stored timestamp, which ``RecommendationLog.open``
-checks; the equivalence is a hypothesis property (tests/unit/test_window.py).
+checks; the equivalence is a hypothesis property (tests/core/test_window.py).
 """
 
 from __future__ import annotations

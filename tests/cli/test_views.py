@@ -2,7 +2,7 @@
 
 Each case runs the CLI in process (click's CliRunner) and compares ``exit=<code>`` plus the
 output (stdout and stderr as a terminal shows them) with a golden file under
-tests/views/golden/, named after the fixture and the view:
+tests/cli/golden/, named after the fixture and the view:
 
     explain/<snapshot path under fixtures/snapshots>.<view>.txt
         views: trace, trace-color, wide, wide-color (--color always), table, json, yaml
