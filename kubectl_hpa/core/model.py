@@ -59,6 +59,27 @@ class MetricTarget:
     value: Optional[int] = None  # milli
     average_value: Optional[int] = None  # milli
 
+    @property
+    def is_utilization(self) -> bool:
+        """Whether the target is a percentage of the pods' requests (every view then speaks in percent)."""
+        return self.average_utilization is not None and self.average_value is None
+
+    @property
+    def wanted(self) -> Optional[int]:
+        """The target in its own unit: percent for a utilization target, else milli (value or averageValue)."""
+        if self.is_utilization:
+            return self.average_utilization
+        return self.value if self.type == VALUE else self.average_value
+
+    def measure(self, utilization: Optional[int], value: Optional[int], average_value: Optional[int]) -> Optional[int]:
+        """A reading in this target's unit (as :attr:`wanted`): the utilization, or the value a Value target
+        compares (the average otherwise, and when no value was read); None when unknown."""
+        if self.is_utilization:
+            return utilization
+        if self.type == VALUE and value is not None:
+            return value
+        return average_value
+
 
 @dataclass(frozen=True)
 class MetricSpec:
@@ -322,6 +343,11 @@ class MetricResult:
     error: Optional[str] = None  # the error in the ScalingActive condition and the metric's Warning event
     error_reason: Optional[str] = None  # FailedGetResourceMetric, ...
     wrapped_error: Optional[str] = None  # the same error as the reconcile reports it ("failed to get ...: ")
+
+    @property
+    def current(self) -> Optional[int]:
+        """The current value in the target's unit (:attr:`MetricTarget.wanted`): percent or milli; None if unknown."""
+        return self.spec.target.measure(self.utilization, self.value, self.average_value)
 
 
 @dataclass(frozen=True)

@@ -7,18 +7,18 @@ The symptom repeats what ``kubectl get hpa`` (TARGETS ``<unknown>/80%``) and ``k
 from __future__ import annotations
 
 from ..core.conditions import SCALING_ACTIVE, Reason
-from ..core.model import CONTAINER_RESOURCE, RESOURCE, VALUE, MetricResult
+from ..core.model import CONTAINER_RESOURCE, RESOURCE, MetricResult
 from ..core.quantity import format_milli
 
 
 def spec_cell(result: MetricResult) -> str:
     """The metric's TARGETS cell as ``kubectl get hpa`` prints it for a failed metric: ``cpu: <unknown>/80%``."""
     target = result.spec.target
-    if target.average_utilization is not None:
-        wanted = f"{target.average_utilization}%"
+    goal = target.wanted
+    if target.is_utilization:
+        wanted = f"{goal}%"
     else:
-        milli = target.value if target.type == VALUE else target.average_value
-        wanted = format_milli(milli) if milli is not None else "?"
+        wanted = format_milli(goal) if goal is not None else "?"
     prefix = f"{result.spec.name}: " if result.spec.type in (RESOURCE, CONTAINER_RESOURCE) else ""
     return f"{prefix}<unknown>/{wanted}"
 

@@ -19,14 +19,13 @@ def metric_cell(result: MetricResult) -> str:
     """``current/target`` as ``kubectl get hpa`` prints it, ``<unknown>`` when the metric failed."""
     spec = result.spec
     target = spec.target
-    if target.average_utilization is not None and target.average_value is None:
-        current = "<unknown>" if result.utilization is None or result.error else f"{result.utilization}%"
-        wanted = f"{target.average_utilization}%"
+    reading, goal = result.current, target.wanted
+    if target.is_utilization:
+        current = "<unknown>" if reading is None or result.error else f"{reading}%"
+        wanted = f"{goal}%"
     else:
-        milli = result.value if (target.type == "Value" and result.value is not None) else result.average_value
-        current = "<unknown>" if milli is None or result.error else format_milli(milli)
-        wanted_milli = target.value if target.type == "Value" else target.average_value
-        wanted = format_milli(wanted_milli) if wanted_milli is not None else "?"
+        current = "<unknown>" if reading is None or result.error else format_milli(reading)
+        wanted = format_milli(goal) if goal is not None else "?"
         if target.type == "AverageValue" and spec.type in ("Object", "External"):
             wanted += " (avg)"
     return f"{spec.name}: {current}/{wanted}"

@@ -63,12 +63,10 @@ class Result:
 def _metric_point(spec: MetricSpec, utilization: Optional[int], value: Optional[int], average_value: Optional[int],
                   ratio: Optional[float], error: Optional[str] = None) -> MetricPoint:
     target = spec.target
-    if target.average_value is None and target.average_utilization is not None:
-        current = float(utilization) if utilization is not None else None
-        return MetricPoint(spec.name, current, float(target.average_utilization), "%", ratio, error)
-    wanted = target.value if target.type == "Value" else target.average_value
-    milli = value if target.type == "Value" else average_value
-    return MetricPoint(spec.name, None if milli is None else milli / 1000, (wanted or 0) / 1000, "", ratio, error)
+    current, wanted = target.measure(utilization, value, average_value), target.wanted or 0
+    if target.is_utilization:
+        return MetricPoint(spec.name, None if current is None else float(current), float(wanted), "%", ratio, error)
+    return MetricPoint(spec.name, None if current is None else current / 1000, wanted / 1000, "", ratio, error)
 
 
 def _metric_points(decision: Decision) -> tuple[MetricPoint, ...]:
