@@ -20,7 +20,7 @@ from typing import Any, Callable, Iterator, Optional
 from urllib.parse import quote, urlencode
 
 from ..sources.cluster_client import Connection
-from ..sources.kube import Response, status_for
+from ..sources.kube import Response, metadata, name_of, namespace_of, status_for
 
 Key = tuple[str, str]  # (namespace, name)
 BACKOFF_START, BACKOFF_MAX = 0.2, 5.0
@@ -28,8 +28,8 @@ CONNECT_TIMEOUT = 10.0
 
 
 def object_key(obj: dict) -> Key:
-    metadata = obj.get("metadata") or {}
-    return str(metadata.get("namespace") or ""), str(metadata.get("name", ""))
+    """(namespace, name): the store's key, as client-go's MetaNamespaceKeyFunc ("" for cluster-scoped)."""
+    return namespace_of(obj), name_of(obj)
 
 
 class Backoff:
@@ -169,7 +169,7 @@ class Informer:
                     fresh[object_key(item)] = value
             with self._lock:
                 self.store = fresh
-                self.resource_version = str((response.body.get("metadata") or {}).get("resourceVersion") or "")
+                self.resource_version = str(metadata(response.body).get("resourceVersion") or "")
             self.problem = None
             self.synced.set()
             self._changed()
@@ -179,9 +179,9 @@ class Informer:
         return response
 
     def _convert(self, item: dict) -> Any:
-        metadata = item.get("metadata")
-        if isinstance(metadata, dict) and "managedFields" in metadata:
-            item = {**item, "metadata": {k: v for k, v in metadata.items() if k != "managedFields"}}
+        meta = metadata(item)
+        if "managedFields" in meta:  # large, and nothing here reads them
+            item = {**item, "metadata": {k: v for k, v in meta.items() if k != "managedFields"}}
         try:
             return self.transform(item)
         except (ValueError, KeyError, TypeError):
@@ -204,6 +204,11 @@ class Informer:
             stream.close()
         if self._thread is not None:
             self._thread.join(timeout)
+
+    def join(self, timeout: float) -> None:
+        """Wait up to ``timeout`` seconds for the watch thread to end after :meth:`stop` (a daemon: it may outlive us)."""
+        if self._thread is not None:
+            self._thread.join(max(0.0, timeout))
 
     def _sleep(self, seconds: float) -> None:
         self._stop.wait(seconds)
@@ -273,7 +278,7 @@ class Informer:
                         return "gone", received
                     self.problem = f"watch {self.name}: {obj.get('message') or obj.get('reason') or 'error event'}"
                     return "error", received
-                version = str((obj.get("metadata") or {}).get("resourceVersion") or "")
+                version = str(metadata(obj).get("resourceVersion") or "")
                 if kind == "BOOKMARK":
                     if version:
                         self.resource_version = version

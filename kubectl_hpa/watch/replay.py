@@ -8,52 +8,43 @@ else the rescale reason the core computed, else the verdict.
 
 from __future__ import annotations
 
-import json
-import re
 from pathlib import Path
 from typing import Optional
 
-from ..record import Observation, RecordError, read_observations
+from ..core.conditions import ABLE_TO_SCALE, parse_rescale_message
+from ..record import Observation, RecordError, choose, read_all
 from ..render.style import Style
-from ..timefmt import format_clock, format_time, parse_time
+from ..timefmt import format_clock, format_time
 
-RESCALE_MESSAGE = re.compile(r"New size: (\d+); reason: (.*)")
+SUCCEEDED_RESCALE = "SucceededRescale"
+"""The AbleToScale reason the controller sets after it changed the target's scale."""
 
 
 def load(path: Path, name: Optional[str], namespace: Optional[str]) -> list[Observation]:
-    """The observations of one HPA: NAME (in NAMESPACE), or the only HPA of the file."""
+    """The observations of one HPA: NAME (in NAMESPACE; without one, the namespace the file has it in),
+    or the only HPA of the file."""
+    observations = read_all(path)
     hpa = None
     if name and namespace:
         hpa = f"{namespace}/{name}"
     elif name:
-        keys = set()
-        try:
-            for line in path.read_text().splitlines():
-                if line.strip():
-                    target = json.loads(line).get("hpa") or {}
-                    if target.get("name") == name:
-                        keys.add(f"{target.get('namespace', 'default')}/{name}")
-        except (OSError, ValueError, AttributeError):
-            keys = set()  # read_observations words the problem
+        keys = {observation.key for observation in observations if observation.name == name}
         if len(keys) > 1:
             raise RecordError(f"{path}: {name} is in several namespaces ({', '.join(sorted(keys))}); pass -n")
-        hpa = next(iter(keys), f"{namespace or 'default'}/{name}")
-    return read_observations(path, hpa=hpa)
+        hpa = next(iter(keys), f"default/{name}")
+    return choose(path, observations, hpa=hpa)
 
 
 def _metrics(observation: Observation) -> str:
     cells = []
     for metric in observation.metrics:
-        if not isinstance(metric, dict):
-            continue
-        unit = str(metric.get("unit") or "")
-        current = metric.get("current")
-        if current is None:
-            shown = "<forbidden>" if metric.get("error") == "forbidden" else "<unknown>"
+        unit = metric.unit or ""
+        if metric.current is None:
+            shown = "<forbidden>" if metric.error == "forbidden" else "<unknown>"
         else:
-            shown = f"{current}{unit}"
-        target = metric.get("target")
-        cells.append(f"{metric.get('name', '?')}: {shown}/{'?' if target is None else f'{target}{unit}'}")
+            shown = f"{metric.current}{unit}"
+        target = "?" if metric.target is None else f"{metric.target}{unit}"
+        cells.append(f"{metric.name}: {shown}/{target}")
     return ", ".join(cells) or "no metrics recorded"
 
 
@@ -66,21 +57,18 @@ def _conditions(observation: Observation) -> str:
 
 
 def _why(before: Observation, after: Observation) -> str:
-    event = after.extra.get("lastRescale")
-    if isinstance(event, dict):
-        try:
-            stamp = parse_time(str(event.get("time")))
-        except ValueError:
-            stamp = None
-        match = RESCALE_MESSAGE.match(str(event.get("message", "")))
-        if stamp is not None and stamp > before.time - 1 and match:
-            return f"{match.group(2)} (event SuccessfulRescale at {format_clock(stamp)}: New size: {match.group(1)})"
-    reason = before.extra.get("rescaleReason")
-    if reason:
-        return f"{reason} (computed from what was observed at {format_clock(before.time)})"
+    """The controller's own reason when its event was recorded for this move, else ours, else its condition."""
+    event = after.last_rescale
+    if event is not None and event.time > before.time - 1:
+        parsed = parse_rescale_message(event.message)
+        if parsed is not None:
+            size, reason = parsed
+            return f"{reason} (event SuccessfulRescale at {format_clock(event.time)}: New size: {size})"
+    if before.rescale_reason:
+        return f"{before.rescale_reason} (computed from what was observed at {format_clock(before.time)})"
     for condition in after.conditions:
-        if isinstance(condition, dict) and condition.get("type") == "AbleToScale" and \
-                condition.get("reason") == "SucceededRescale":
+        if isinstance(condition, dict) and condition.get("type") == ABLE_TO_SCALE and \
+                condition.get("reason") == SUCCEEDED_RESCALE:
             return str(condition.get("message", ""))
     return f"the controller moved between two observations; the verdict before was: {before.verdict or 'unknown'}"
 

@@ -12,24 +12,31 @@ from typing import IO, Optional, Sequence
 
 from ..render.style import Style
 from ..timefmt import format_clock, format_time
-from .engine import Frame, Row
+from .rows import Frame, Row
 
-SPARKS = "▁▂▃▄▅▆▇█"
+TREND_BLOCKS = "▁▂▃▄▅▆▇█"
 ARROWS = {1: "↑", -1: "↓", 0: ""}
 HEADERS = ["NAME", "REFERENCE", "METRICS (CURRENT/TARGET)", "REPLICAS", "MIN/MAX", "VERDICT", "LAST RESCALE"]
 HISTORY = "HISTORY (REPLICAS | METRIC)"
 
 
-def sparkline(values: Sequence[float], width: int = 20) -> str:
-    """The last ``width`` values as block characters, scaled between their min and max."""
+def trend_line(values: Sequence[float], width: int = 20) -> str:
+    """The last ``width`` values as block characters, scaled between their own min and max.
+
+    A trend, not :func:`kubectl_hpa.render.timeline.sparkline`'s chart: a few refreshes of one
+    HPA must show a change of one replica or a few percent, so the scale is the values' own
+    range (the lowest is ``▁``, never blank), one column per refresh, and a flat series sits at
+    mid-height (``▁`` when it is all zero). The simulation chart draws from zero against a shared
+    ceiling, resampled to its width.
+    """
     values = list(values)[-width:]
     if not values:
         return ""
     low, high = min(values), max(values)
     if high == low:
-        return SPARKS[0 if high == 0 else 3] * len(values)
-    return "".join(SPARKS[min(len(SPARKS) - 1, int((v - low) / (high - low) * (len(SPARKS) - 1) + 0.5))]
-                   for v in values)
+        return TREND_BLOCKS[0 if high == 0 else 3] * len(values)
+    top = len(TREND_BLOCKS) - 1
+    return "".join(TREND_BLOCKS[min(top, int((v - low) / (high - low) * top + 0.5))] for v in values)
 
 
 def metrics_text(row: Row) -> str:
@@ -69,7 +76,7 @@ def frame_lines(frame: Frame, style: Style = Style(), width: Optional[int] = Non
         cells = [row.key if show_ns else row.name, row.target, metrics_text(row), replicas_text(row),
                  f"{row.min_replicas}/{row.max_replicas}", row.verdict, row.last_rescale or "-"]
         if history:
-            cells.insert(6, f"{sparkline(row.replicas_history)} | {sparkline(row.metric_history)}")
+            cells.insert(6, f"{trend_line(row.replicas_history)} | {trend_line(row.metric_history)}")
         table.append(cells)
     headers = HEADERS[:6] + ([HISTORY] if history else []) + HEADERS[6:]
     rendered = tabulate(table, headers=headers, tablefmt="plain", disable_numparse=True).splitlines()

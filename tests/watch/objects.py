@@ -7,18 +7,21 @@ from typing import Optional
 from kubectl_hpa.timefmt import format_time
 
 
-def metrics_api(group: str = "metrics.k8s.io", service: str = "metrics-server") -> dict:
+def metrics_api(group: str = "metrics.k8s.io", service: str = "metrics-server", version: str = "v1beta1") -> dict:
     """The APIService that makes a metrics API available (the test server's aggregator checks it)."""
-    return {"apiVersion": "apiregistration.k8s.io/v1", "kind": "APIService", "metadata": {"name": f"v1beta1.{group}"},
-            "spec": {"group": group, "version": "v1beta1",
+    return {"apiVersion": "apiregistration.k8s.io/v1", "kind": "APIService", "metadata": {"name": f"{version}.{group}"},
+            "spec": {"group": group, "version": version,
                      "service": {"namespace": "kube-system", "name": service, "port": 443}},
             "status": {"conditions": [{"type": "Available", "status": "True", "reason": "Passed",
                                        "message": "all checks passed"}]}}
 
 
-def listing(*groups: list[dict]) -> dict:
-    """A v1 List of the metrics APIServices and the given objects, for FakeAPIServer.load."""
-    items = [metrics_api(), metrics_api("custom.metrics.k8s.io", "prometheus-adapter"),
+def listing(*groups: list[dict], custom_version: str = "v1beta1") -> dict:
+    """A v1 List of the metrics APIServices and the given objects, for FakeAPIServer.load.
+
+    ``custom_version``: the one version of custom.metrics.k8s.io the cluster serves (adapters moved to
+    v1beta2; a client that asks for another version gets the aggregator's 404)."""
+    items = [metrics_api(), metrics_api("custom.metrics.k8s.io", "prometheus-adapter", custom_version),
              metrics_api("external.metrics.k8s.io", "prometheus-adapter")]
     for group in groups:
         items.extend(group)
@@ -108,3 +111,16 @@ def rescale_event(hpa_name: str, namespace: str, size: int, reason: str, at: flo
             "reason": "SuccessfulRescale", "message": f"New size: {size}; reason: {reason}",
             "source": {"component": "horizontal-pod-autoscaler"}, "type": "Normal", "count": 1,
             "firstTimestamp": format_time(at), "lastTimestamp": format_time(at)}
+
+
+PODS_METRIC = [{"type": "Pods", "pods": {"metric": {"name": "http_requests"},
+                                         "target": {"type": "AverageValue", "averageValue": "10"}}}]
+"""A custom Pods metric: http_requests per pod against an average of 10."""
+
+
+def custom_items(namespace: str, pods: list[str], value: str, at: float) -> dict:
+    """http_requests of ``pods`` as custom.metrics.k8s.io/v1beta1 lists them (the server converts to v1beta2)."""
+    return {"apiVersion": "custom.metrics.k8s.io/v1beta1", "kind": "MetricValueList", "metadata": {},
+            "items": [{"describedObject": {"kind": "Pod", "namespace": namespace, "name": name, "apiVersion": "/v1"},
+                       "metricName": "http_requests", "timestamp": format_time(at), "value": value,
+                       "selector": None} for name in pods]}

@@ -10,12 +10,11 @@ import sys
 import time
 from pathlib import Path
 
-from kubectl_hpa.record import Observation, read_observations
-from tests.conftest import ROOT
-from tests.integration.conftest import run
-from tests.watch.conftest import wait_for
+from kubectl_hpa.record import Observation, RecordedMetric, RecordedRescale, read_observations
+from tests.helpers import ROOT, wait_for
+from tests.integration.apiserver import run
+from tests.watch.helpers import T0, check_golden
 from tests.watch.objects import app, hpa, listing
-from tests.watch.test_engine import T0, check_golden
 
 
 def test_once_prints_one_frame(api, kubeconfig) -> None:
@@ -55,8 +54,14 @@ def test_record_is_the_timeline_format(api, kubeconfig, tmp_path) -> None:
     observations = read_observations(record)
     assert [o.current_replicas for o in observations] == [3, 3, 3]
     first = observations[0]
-    assert first.metrics[0] == {"name": "cpu", "type": "Resource", "current": 75, "target": 50, "unit": "%"}
-    assert first.verdict == "scaling up" and first.extra["computedReplicas"] == 5
+    assert first.metrics[0] == RecordedMetric(name="cpu", type="Resource", current=75, target=50, unit="%")
+    assert first.verdict == "scaling up" and first.computed_replicas == 5 and first.target == "Deployment/web"
+    assert first.extra == {}  # every field watch writes is one the format knows
+    line = json.loads(lines[0])
+    assert line["metrics"] == [{"name": "cpu", "type": "Resource", "current": 75, "target": 50, "unit": "%"}]
+    assert list(line)[:9] == ["time", "hpa", "currentReplicas", "desiredReplicas", "readyReplicas", "metrics",
+                              "conditions", "verdict", "target"]
+    assert Observation.from_document(line).to_json() == lines[0]  # read back, written identically
     assert {c["type"] for c in first.conditions} == {"AbleToScale", "ScalingActive", "ScalingLimited"}
 
 
@@ -68,18 +73,13 @@ def _recording(path: Path) -> None:
              (330, 2, 2, 30, "holding: within tolerance", None)]
     with path.open("w") as handle:
         for offset, current, desired, cpu, verdict, event in steps:
-            extra: dict = {"target": "Deployment/web", "computedReplicas": desired}
-            if desired != current:
-                extra["rescaleReason"] = "cpu resource utilization (percentage of request) above target"
-            if event:
-                from kubectl_hpa.timefmt import format_time
-
-                extra["lastRescale"] = {"time": format_time(T0 + event[0]), "message": event[1]}
+            reason = "cpu resource utilization (percentage of request) above target" if desired != current else None
             handle.write(Observation(
                 time=T0 + offset, namespace="shop", name="web", current_replicas=current, desired_replicas=desired,
-                metrics=({"name": "cpu", "type": "Resource", "current": cpu, "target": 50, "unit": "%"},),
+                metrics=(RecordedMetric.measured("cpu", "Resource", cpu, 50, "%"),),
                 conditions=({"type": "AbleToScale", "status": "True", "reason": "ReadyForNewScale", "message": "m"},),
-                verdict=verdict, extra=extra).to_json() + "\n")
+                verdict=verdict, target="Deployment/web", computed_replicas=desired, rescale_reason=reason,
+                last_rescale=RecordedRescale(T0 + event[0], event[1]) if event else None).to_json() + "\n")
 
 
 def test_explain_timeline_replays_a_recording(kubeconfig, tmp_path) -> None:

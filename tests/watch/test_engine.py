@@ -2,44 +2,12 @@
 
 from __future__ import annotations
 
-import time
-
 import pytest
 
-from kubectl_hpa.sources.cluster_client import ConnectionOptions, connect
-from kubectl_hpa.watch.engine import Engine
 from kubectl_hpa.watch.view import PlainLog, frame_lines
-from tests.conftest import UPDATE_GOLDEN
-from tests.watch.conftest import wait_for
-from tests.watch.objects import app, listing, rescale_event
-
-T0 = 1_795_000_000.0  # 2026-11-18T...: a fixed clock for golden frames
-GOLDEN = __import__("pathlib").Path(__file__).parent / "golden"
-PODS_METRIC = [{"type": "Pods", "pods": {"metric": {"name": "http_requests"},
-                                         "target": {"type": "AverageValue", "averageValue": "10"}}}]
-
-
-def custom_items(namespace: str, pods: list[str], value: str, at: float) -> dict:
-    from kubectl_hpa.timefmt import format_time
-
-    return {"apiVersion": "custom.metrics.k8s.io/v1beta1", "kind": "MetricValueList", "metadata": {},
-            "items": [{"describedObject": {"kind": "Pod", "namespace": namespace, "name": name, "apiVersion": "/v1"},
-                       "metricName": "http_requests", "timestamp": format_time(at), "value": value,
-                       "selector": None} for name in pods]}
-
-
-def engine(kubeconfig, namespace="shop", clock=None, **kwargs) -> Engine:
-    made = Engine(connect(ConnectionOptions(kubeconfig=str(kubeconfig))), namespace, clock=clock or time.time,
-                  watch=kwargs.pop("watch", False), **kwargs)
-    made.start()
-    return made
-
-
-def check_golden(name: str, text: str) -> None:
-    path = GOLDEN / name
-    if UPDATE_GOLDEN or not path.exists():
-        path.write_text(text)
-    assert text == path.read_text(), f"golden {name} differs (UPDATE_GOLDEN=1 rewrites it)"
+from tests.helpers import wait_for
+from tests.watch.helpers import T0, check_golden, engine, relist
+from tests.watch.objects import PODS_METRIC, app, custom_items, listing, rescale_event
 
 
 def test_requests_per_refresh_grow_with_namespaces_and_metrics_not_hpas_or_pods(api, kubeconfig) -> None:
@@ -95,13 +63,14 @@ def test_stabilization_window_tracks_recommendations(api, kubeconfig) -> None:
     for index in range(6):
         api.upsert(pod(f"web-5d9f8c7b6-{index:05d}", "shop", "web", T0 - 3600))
         api.upsert(pod_metrics(f"web-5d9f8c7b6-{index:05d}", "shop", "web", "10m", now[0]))
-    _reload(watcher)
+    relist(watcher)
     row = watcher.refresh().rows[0]
     assert row.current == 6 and row.desired == 6
     assert row.verdict.startswith("held by the scale-down window until")
     assert "(max recommendation 6, wants 1)" in row.verdict
-    assert row.observation.extra["windowMaxRecommendation"] == 6
-    assert row.observation.extra["scaleDownAllowedAt"] == "2026-11-18T11:11:40Z"  # T0 + 300
+    assert row.observation.window_max_recommendation == 6
+    assert row.observation.scale_down_allowed_at == T0 + 300
+    assert row.observation.document()["scaleDownAllowedAt"] == "2026-11-18T11:11:40Z"
 
 
 def test_forbidden_metric_shows_and_keeps_going(api, kubeconfig) -> None:
@@ -117,8 +86,8 @@ def test_forbidden_metric_shows_and_keeps_going(api, kubeconfig) -> None:
     assert rows["web"].verdict == "metric failing (forbidden): holding" and rows["web"].tone == "bad"
     # 30 per pod against 10 proposes 6; the legacy scale-up limit (max(2 x 2, 4)) allows 4 this sync.
     assert rows["rps"].verdict == "scaling up (limited to 4 by ScaleUpLimit)" and rows["rps"].desired == 4
-    assert rows["rps"].observation.extra["proposedReplicas"] == 6
-    assert rows["web"].observation.metrics[0]["error"] == "forbidden"
+    assert rows["rps"].observation.proposed_replicas == 6
+    assert rows["web"].observation.metrics[0].error == "forbidden"
 
 
 def test_hpas_appear_and_disappear_through_the_watch(api, kubeconfig) -> None:
@@ -166,15 +135,9 @@ def test_plain_lines_golden(api, kubeconfig) -> None:
             for index in (3, 4):
                 api.upsert(pod(f"web-5d9f8c7b6-{index:05d}", "shop", "web", T0 - 3600))
                 api.upsert(pod_metrics(f"web-5d9f8c7b6-{index:05d}", "shop", "web", "90m", now[0]))
-            watcher = _reload(watcher)
+            watcher = relist(watcher)
         lines, _ = log.lines(watcher.refresh())
         out += lines
     check_golden("plain-lines.txt", "\n".join(out) + "\n")
     assert len(out) == 2  # one line per change, not per refresh
 
-
-def _reload(watcher: Engine) -> Engine:
-    """Without watch threads the stores are re-listed by hand (the watch tests cover the streams)."""
-    for informer in watcher.informers.values():
-        informer.list()
-    return watcher

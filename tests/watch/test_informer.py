@@ -8,7 +8,7 @@ import pytest
 
 from kubectl_hpa.sources.cluster_client import ConnectionOptions, connect
 from kubectl_hpa.watch.informer import Informer
-from tests.watch.conftest import wait_for
+from tests.helpers import wait_for
 from tests.watch.objects import app, hpa, listing
 
 HPAS = "/apis/autoscaling/v2/namespaces/shop/horizontalpodautoscalers"

@@ -10,8 +10,7 @@ import uuid
 
 import pytest
 
-from tests.conftest import ROOT, require_binary
-from tests.watch.conftest import wait_for
+from tests.helpers import ROOT, require_binary, wait_for
 from tests.watch.objects import app, hpa, listing
 
 
