@@ -38,6 +38,11 @@ SCALE_UP_LIMIT = Reason("ScaleUpLimit", "the desired replica count is increasing
 SCALE_DOWN_LIMIT = Reason("ScaleDownLimit",
                           "the desired replica count is decreasing faster than the maximum scale rate")
 
+# The other reasons the controller writes (conditions and events), each used by more than one module.
+SUCCEEDED_RESCALE = "SucceededRescale"
+"""AbleToScale=True after a scale write: the live status says the controller just rescaled."""
+FAILED_RESCALE = "FailedRescale"
+"""The Warning event of a rejected scale write."""
 SUCCESSFUL_RESCALE = "SuccessfulRescale"
 """The Normal event of a rescale, whose message :func:`rescale_message` writes."""
 

@@ -37,6 +37,7 @@ from .conditions import (
     SCALED_TO_ZERO,
     SCALING_ACTIVE,
     SCALING_LIMITED,
+    SUCCEEDED_RESCALE,
     SUCCESSFUL_RESCALE,
     rescale_message,
 )
@@ -280,7 +281,7 @@ def _finish(inputs: SyncInput, base: _Common, conditions: Conditions, events: li
     """Rescale if the count changed (assumed to succeed) and record the scale event."""
     rescale = desired != current
     if rescale:
-        conditions.set(ABLE_TO_SCALE, True, "SucceededRescale",
+        conditions.set(ABLE_TO_SCALE, True, SUCCEEDED_RESCALE,
                        f"the HPA controller was able to update the target scale to {desired}")
         events.append(Event("Normal", SUCCESSFUL_RESCALE, rescale_message(desired, reason)))
         hpa = inputs.hpa

@@ -16,7 +16,7 @@ from __future__ import annotations
 import json
 from typing import Any, Mapping, Optional
 
-from ..core.conditions import SUCCESSFUL_RESCALE
+from ..core.conditions import FAILED_RESCALE, SUCCESSFUL_RESCALE
 from ..core.model import CONTAINER_RESOURCE, RESOURCE
 from ..sources.kube import annotations_of, labels_of, metadata, name_of, namespace_of
 from .context import Context
@@ -200,7 +200,7 @@ def check_api_version(ctx: Context) -> list[Finding]:
 @check(F32=290)
 def check_failed_rescale(ctx: Context) -> list[Finding]:
     """F32: the decision was right but the write of /scale was refused: nothing the metrics explain."""
-    events = ctx.events("FailedRescale")
+    events = ctx.events(FAILED_RESCALE)
     if not events:
         return []
     latest = events[-1]

@@ -11,12 +11,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Optional
 
-from ..core.conditions import ABLE_TO_SCALE, parse_rescale_message
+from ..core.conditions import ABLE_TO_SCALE, SUCCEEDED_RESCALE, parse_rescale_message
 from ..record import Observation, RecordError, choose, read_all
 from ..render.style import Style
 from ..timefmt import format_clock, format_time
 
-SUCCEEDED_RESCALE = "SucceededRescale"
 """The AbleToScale reason the controller sets after it changed the target's scale."""
 
 
