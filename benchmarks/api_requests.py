@@ -16,9 +16,7 @@ sys.path[:0] = [str(ROOT), str(ROOT / "fixtures" / "snapshots")]
 
 from pytest_httpserver import HTTPServer  # noqa: E402
 
-from tests.integration.apiserver import FakeAPIServer  # noqa: E402
-from tests.integration.conftest import run  # noqa: E402
-from tests.integration.test_live import _empty_cluster, _scaled  # noqa: E402
+from tests.apiserver import FakeAPIServer, empty_cluster, run, scaled_hpa  # noqa: E402
 
 
 def measure(api: FakeAPIServer, kubeconfig: Path, *args: str) -> tuple[int, float]:
@@ -37,14 +35,14 @@ def main() -> None:
         kubeconfig = api.kubeconfig(Path(tempfile.mkdtemp()) / "kubeconfig", namespace="shop")
         print(f"{'case':<34} {'requests':>8} {'per HPA':>8} {'seconds':>8}")
         for pods in (10, 1000):
-            _empty_cluster(api)
-            _scaled(api, pods)
+            empty_cluster(api)
+            scaled_hpa(api, pods)
             count, seconds = measure(api, kubeconfig, "explain", "web")
             print(f"{f'explain web ({pods} pods)':<34} {count:>8} {count:>8} {seconds:>8.2f}")
         for hpas in (1, 10, 50):
-            _empty_cluster(api)
+            empty_cluster(api)
             for index in range(hpas):
-                _scaled(api, 20, name=f"app{index}", ns=f"team{index % 5}")
+                scaled_hpa(api, 20, name=f"app{index}", ns=f"team{index % 5}")
             count, seconds = measure(api, kubeconfig, "explain", "-A")
             print(f"{f'explain -A ({hpas} HPAs, 20 pods each)':<34} {count:>8} {count / hpas:>8.2f} {seconds:>8.2f}")
     finally:

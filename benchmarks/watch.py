@@ -32,7 +32,7 @@ sys.path[:0] = [str(ROOT)]
 
 from pytest_httpserver import HTTPServer  # noqa: E402
 
-from tests.integration.apiserver import FakeAPIServer  # noqa: E402
+from tests.apiserver import FakeAPIServer  # noqa: E402
 from tests.watch.objects import app, listing  # noqa: E402
 
 PODS_METRIC = [{"type": "Pods", "pods": {"metric": {"name": "http_requests"},

@@ -18,7 +18,7 @@ import pytest
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
-from tests.integration.apiserver import FakeAPIServer, serve
+from tests.apiserver import FakeAPIServer, serve
 
 
 class WatchAPIServer(FakeAPIServer):

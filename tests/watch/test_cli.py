@@ -11,8 +11,8 @@ import time
 from pathlib import Path
 
 from kubectl_hpa.record import Observation, RecordedMetric, RecordedRescale, read_observations
+from tests.apiserver import run
 from tests.helpers import ROOT, wait_for
-from tests.integration.apiserver import run
 from tests.watch.helpers import T0, check_golden
 from tests.watch.objects import app, hpa, listing
 

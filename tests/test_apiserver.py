@@ -6,8 +6,8 @@ import json
 import urllib.error
 import urllib.request
 
+from tests.apiserver import FakeAPIServer
 from tests.helpers import SNAPSHOTS
-from tests.integration.apiserver import FakeAPIServer
 
 HPAS = "/apis/autoscaling/v2/namespaces/shop/horizontalpodautoscalers"
 

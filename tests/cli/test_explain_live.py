@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from tests.helpers import ROOT, SNAPSHOTS, snapshot_builders
-from tests.integration.apiserver import CUSTOM_API, run
+from tests.apiserver import CUSTOM_API, empty_cluster, run, scaled_hpa
+from tests.helpers import ROOT, SNAPSHOTS
 
 DIAGNOSTICS = sorted((SNAPSHOTS / "diagnostics").glob("F*.yaml"))
 AT = ("--at", "2026-11-30T10:00:00Z")
@@ -85,29 +85,10 @@ def test_snapshot_roundtrip_gives_the_same_answer(api, kubeconfig, tmp_path, fix
         assert live_doc["metrics"] == fixture_doc["metrics"]
 
 
-def _scaled(api, pods: int, name: str = "web", ns: str = "shop") -> None:
-    build = snapshot_builders()
-    deploy = build.deployment(name, name, "nginx:1.27", pods, {"cpu": "200m"}, namespace=ns)
-    items = [build.pod(deploy, i) for i in range(pods)]
-    for i, item in enumerate(items):
-        item["metadata"]["name"] = f"{name}-{i:05d}"
-    api.add(build.hpa(name, name, 1, 2000, [build.cpu_metric(50)], {}, namespace=ns), deploy, *items,
-            *[build.pod_metrics(p, {name: {"cpu": "100m"}}) for p in items])
-
-
-def _empty_cluster(api) -> None:
-    api.load({"apiVersion": "v1", "kind": "List", "metadata": {"annotations": {
-        "kubectl-hpa.io/captured-at": "2026-11-30T10:00:00Z"}}, "items": [{
-            "apiVersion": "apiregistration.k8s.io/v1", "kind": "APIService", "metadata": {"name": "v1beta1.metrics.k8s.io"},
-            "spec": {"group": "metrics.k8s.io", "version": "v1beta1",
-                     "service": {"namespace": "kube-system", "name": "metrics-server"}},
-            "status": {"conditions": [{"type": "Available", "status": "True", "reason": "Passed"}]}}]})
-
-
 @pytest.mark.parametrize("pods", [10, 1000])
 def test_requests_per_hpa_do_not_grow_with_pods(api, kubeconfig, pods: int) -> None:
-    _empty_cluster(api)
-    _scaled(api, pods)
+    empty_cluster(api)
+    scaled_hpa(api, pods)
     api.reset_log()
     code, out, err = run(kubeconfig, "explain", "web", *AT, "-o", "json")
     assert code == 0, err
@@ -118,9 +99,9 @@ def test_requests_per_hpa_do_not_grow_with_pods(api, kubeconfig, pods: int) -> N
 
 
 def test_all_namespaces_batches_lists(api, kubeconfig) -> None:
-    _empty_cluster(api)
+    empty_cluster(api)
     for index in range(8):
-        _scaled(api, 3, name=f"app{index}", ns=f"team{index % 3}")
+        scaled_hpa(api, 3, name=f"app{index}", ns=f"team{index % 3}")
     api.reset_log()
     code, out, err = run(kubeconfig, "explain", "-A", *AT)
     assert code == 0, err

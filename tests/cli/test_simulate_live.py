@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import json
 
+from tests.apiserver import run
 from tests.helpers import ROOT, SNAPSHOTS
-from tests.integration.apiserver import run
 
 
 def test_the_live_hpa_and_its_pods_requests_replace_the_scenarios(api, kubeconfig) -> None:

@@ -38,6 +38,7 @@ from kubectl_hpa.cli.main import cli
 from kubectl_hpa.core.selector import parse_selector
 from kubectl_hpa.sources.kube import CLIENT_SIDE, REQUEST
 from kubectl_hpa.sources.snapshot import load_text
+from tests.helpers import snapshot_builders
 
 BUILTIN = {("apps", "deployments"): "Deployment", ("apps", "statefulsets"): "StatefulSet",
            ("apps", "replicasets"): "ReplicaSet", ("", "replicationcontrollers"): "ReplicationController"}
@@ -567,3 +568,24 @@ class FakeAPIServer:
 
     def paths(self) -> list[str]:
         return [path for _method, path, _headers in self.requests]
+
+
+def scaled_hpa(api: FakeAPIServer, pods: int, name: str = "web", ns: str = "shop") -> None:
+    """A Deployment of ``pods`` pods at 100m of 200m CPU and its HPA (50%, 1-2000): the request-count cases."""
+    build = snapshot_builders()
+    deploy = build.deployment(name, name, "nginx:1.27", pods, {"cpu": "200m"}, namespace=ns)
+    items = [build.pod(deploy, i) for i in range(pods)]
+    for i, item in enumerate(items):
+        item["metadata"]["name"] = f"{name}-{i:05d}"
+    api.add(build.hpa(name, name, 1, 2000, [build.cpu_metric(50)], {}, namespace=ns), deploy, *items,
+            *[build.pod_metrics(p, {name: {"cpu": "100m"}}) for p in items])
+
+
+def empty_cluster(api: FakeAPIServer) -> None:
+    """A cluster with an Available metrics-server APIService and nothing else."""
+    api.load({"apiVersion": "v1", "kind": "List", "metadata": {"annotations": {
+        "kubectl-hpa.io/captured-at": "2026-11-30T10:00:00Z"}}, "items": [{
+            "apiVersion": "apiregistration.k8s.io/v1", "kind": "APIService", "metadata": {"name": "v1beta1.metrics.k8s.io"},
+            "spec": {"group": "metrics.k8s.io", "version": "v1beta1",
+                     "service": {"namespace": "kube-system", "name": "metrics-server"}},
+            "status": {"conditions": [{"type": "Available", "status": "True", "reason": "Passed"}]}}]})
