@@ -10,7 +10,11 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from tests.helpers import ROOT
+
+pytestmark = pytest.mark.process  # every test here spawns a process
 
 
 def test_import_contracts_hold() -> None:

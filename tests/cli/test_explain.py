@@ -184,6 +184,7 @@ def test_usage_errors_exit_2() -> None:
     assert "kubectl hpa explain" in err
 
 
+@pytest.mark.process
 def test_installed_entry_point_and_kubectl_plugin_discovery(tmp_path: Path) -> None:
     """The real console script, found by the real kubectl binary through its plugin mechanism."""
     script = tmp_path / "kubectl-hpa"

@@ -238,6 +238,7 @@ def test_name_with_all_namespaces_is_a_usage_error(kubeconfig) -> None:
     assert code == 2
 
 
+@pytest.mark.process
 def test_cli_start_does_not_import_kubernetes() -> None:
     for args in (["--help"], ["explain", "-f", str(SNAPSHOTS / "bootcamp-cpu-219.yaml")]):
         code = (f"import sys, runpy; sys.argv=['kubectl-hpa', *{args!r}]\ntry:\n runpy.run_module('kubectl_hpa', "
@@ -247,6 +248,7 @@ def test_cli_start_does_not_import_kubernetes() -> None:
 
 
 @pytest.mark.skipif(not shutil.which("kubectl"), reason="no kubectl binary")
+@pytest.mark.process
 def test_kubectl_reads_the_same_shapes(api, kubeconfig) -> None:
     """The real kubectl binary against the test server: the served JSON and the error wording agree."""
     api.load(SNAPSHOTS / "bootcamp-cpu-219.yaml")

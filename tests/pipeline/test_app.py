@@ -6,8 +6,11 @@ import json
 import threading
 import time
 
+import pytest
 from pipeline_support import AppProcess, http_get, http_request
 from prometheus_client.parser import text_string_to_metric_families
+
+pytestmark = pytest.mark.process  # every test here spawns a process
 
 
 def test_hello_answers_and_increments_counter(app: AppProcess) -> None:

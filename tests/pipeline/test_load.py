@@ -15,6 +15,8 @@ from pipeline_support import REPO_ROOT, STAGES_DIR, AppProcess, locust_env, stop
 
 from kubectl_hpa.pipeline.stages import load_plan
 
+pytestmark = pytest.mark.process  # every test here spawns a process
+
 SMOKE = STAGES_DIR / "smoke.yaml"
 
 

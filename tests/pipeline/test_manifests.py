@@ -5,6 +5,7 @@ from __future__ import annotations
 import subprocess
 from pathlib import Path
 
+import pytest
 import yaml
 from pipeline_support import ADAPTER_CONFIG, LOCAL_PROMETHEUS_CONFIG, REPO_ROOT, ScrapeTarget, render_local_prometheus_config
 
@@ -55,6 +56,7 @@ def test_cluster_scrape_config_writes_namespace_and_pod_labels() -> None:
     assert {"namespace", "pod", "__metrics_path__", "__address__"} <= targets
 
 
+@pytest.mark.process
 def test_local_prometheus_configs_pass_promtool(promtool_binary: str, tmp_path: Path) -> None:
     rendered = tmp_path / "prometheus.yml"
     rendered.write_text(render_local_prometheus_config([ScrapeTarget("127.0.0.1:1", "default", "p")]))

@@ -40,7 +40,7 @@ from kubectl_hpa.pipeline.prometheus import PrometheusClient
 from kubectl_hpa.pipeline.restmapper import GroupResource
 from kubectl_hpa.pipeline.stages import load_plan
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.process]
 
 NAMESPACE = "default"
 CONST, POISSON = "hello-actuator-const", "hello-actuator-poisson"

@@ -18,6 +18,8 @@ from kubectl_hpa.cli.main import cli
 from tests.helpers import ROOT, require_binary
 from tests.pipeline.pipeline_support import free_port, http_get, stop_process, wait_until
 
+pytestmark = pytest.mark.process  # every test here spawns a process
+
 HINT = "apt-get install -y prometheus"
 
 

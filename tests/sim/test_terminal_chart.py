@@ -7,8 +7,12 @@ import subprocess
 import sys
 import uuid
 
+import pytest
+
 from kubectl_hpa.render.timeline import sparkline
 from tests.helpers import ROOT, require_binary, wait_for
+
+pytestmark = pytest.mark.process  # every test here spawns a process
 
 
 def test_sparkline_keeps_spikes_and_scales_to_a_ceiling() -> None:

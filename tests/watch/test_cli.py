@@ -10,6 +10,8 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
+
 from kubectl_hpa.record import Observation, RecordedMetric, RecordedRescale, read_observations
 from tests.apiserver import run
 from tests.helpers import ROOT, wait_for
@@ -95,6 +97,7 @@ def test_explain_timeline_replays_a_recording(kubeconfig, tmp_path) -> None:
     assert code == 1 and err.startswith("error: ")
 
 
+@pytest.mark.process
 def test_plain_lines_from_a_pipe_and_ctrl_c(api, kubeconfig) -> None:
     now = time.time()
     api.load(listing(app("web", "shop", 3, "150m", now)))

@@ -13,6 +13,8 @@ import pytest
 from tests.helpers import ROOT, require_binary, wait_for
 from tests.watch.objects import app, hpa, listing
 
+pytestmark = pytest.mark.process  # every test here spawns a process
+
 
 @pytest.fixture
 def tmux():
