@@ -9,7 +9,7 @@ It assumes the scale update succeeds (a write we never make).
 pods, all counted, and a count that stays) it recomputes the result without
 regrouping the pods, through the same helpers (``tolerances_for``, ``outbids``,
 ``write_metrics_conditions`` and ``Conditions`` here; the ratio and proposal
-functions of replicas.py; the stabilization and rate-limit functions of
+functions of replicas.py and pod_samples.py; the stabilization and rate-limit functions of
 normalize.py, with window.RecommendationLog in place of its scan of the stored
 recommendations). Anyone changing decide()'s arithmetic, the conditions it writes or
 what it reads from a ``SyncInput`` must keep steady.py's path equal (or make
@@ -41,6 +41,7 @@ from .conditions import (
     SUCCESSFUL_RESCALE,
     rescale_message,
 )
+from .metric_context import MetricContext, Tolerances
 from .model import (
     EXTERNAL,
     OBJECT,
@@ -58,7 +59,7 @@ from .model import (
     SyncInput,
 )
 from .normalize import normalize_legacy, normalize_with_behavior, record_scale_event
-from .replicas import MetricContext, Tolerances, compute_metric
+from .replicas import compute_metric
 from .selector import SelectorError, parse_selector
 
 if TYPE_CHECKING:

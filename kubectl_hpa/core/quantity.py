@@ -22,6 +22,15 @@ _QUANTITY = re.compile(
 )
 _NANO = Fraction(1, 10**9)
 
+MAX_MAGNITUDE = 308
+"""The largest power of ten a quantity may reach (``1e308``; ``1e309`` is refused). apimachinery holds a quantity
+as an int64 scaled by a power of ten and caps it at 2^63-1 (about 9.2e18); nothing here can use more than a
+float holds (about 1.8e308) either. Bounding the exponent keeps parsing O(1): ``1e999999999`` is refused at once
+instead of computing a number of a billion digits. Values below one nano-unit need no bound: they round to 1n."""
+
+MAX_DIGITS = 4000
+"""The most digits a quantity may have, leading zeros aside (Python refuses to convert more than 4300 to an int)."""
+
 
 class QuantityError(ValueError):
     """A string that Kubernetes would reject as a quantity."""
@@ -47,15 +56,32 @@ def parse_quantity(text: str | int | float) -> Fraction:
     if not raw or match is None or (not match["int"] and not match["frac"]):
         raise QuantityError(f"quantities must match the regular expression "
                             f"'^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$', got {str(text)!r}")
-    digits = (match["int"] or "") + (match["frac"] or "")
-    value = Fraction(int(digits or "0"), 10 ** len(match["frac"] or ""))
+    whole, fraction = match["int"].lstrip("0"), match["frac"] or ""
+    significant = (whole + fraction).lstrip("0")
+    if not significant:
+        return Fraction(0)  # zero, whatever its exponent
+    if len(significant) > MAX_DIGITS:
+        raise QuantityError(f"quantity {str(text)!r} has more than {MAX_DIGITS} digits")
+    value = Fraction(int(significant), 10 ** len(fraction))
     suffix = match["suffix"] or ""
     if suffix in _BINARY_SUFFIXES:
         value *= 2 ** _BINARY_SUFFIXES[suffix]
     elif suffix in _DECIMAL_SUFFIXES:
         value *= Fraction(10) ** _DECIMAL_SUFFIXES[suffix]
-    else:  # exponent form, 1e3
-        value *= Fraction(10) ** int(suffix[1:])
+    else:  # exponent form, 1e3: bounded before any arithmetic, so parsing stays O(1) whatever the exponent
+        negative, exponent_digits = suffix[1] == "-", suffix[1:].lstrip("+-").lstrip("0")
+        # the power of ten of the leading digit: 1e3 -> 3, 0.05e3 -> 1
+        leading = len(whole) - 1 if whole else -(len(fraction) - len(fraction.lstrip("0")) + 1)
+        if len(exponent_digits) > 6:  # |exponent| >= 10**6: far beyond both bounds below
+            magnitude = -MAX_MAGNITUDE - 10 if negative else MAX_MAGNITUDE + 1
+        else:
+            exponent = int(exponent_digits or "0")
+            magnitude = leading + (-exponent if negative else exponent)
+        if magnitude > MAX_MAGNITUDE:
+            raise QuantityError(f"quantity {str(text)!r} is too large (beyond 10^{MAX_MAGNITUDE})")
+        if magnitude < -9:  # below one nano-unit: apimachinery rounds it up (away from zero) to 1n
+            return -_NANO if match["sign"] == "-" else _NANO
+        value *= Fraction(10) ** (magnitude - leading)
     if match["sign"] == "-":
         value = -value
     if value and value.denominator != 1 and (value / _NANO).denominator != 1:

@@ -2,17 +2,25 @@
 
 Each function mirrors one path of the controller and records how it got there
 (pod groups, usage ratio, the rebalance pass and its guards), so the views can
-show every step. Integer arithmetic follows Go: int64 division truncates toward
-zero, percentages are truncated before the ratio is taken.
+show every step: the two pod-based paths (Utilization; AverageValue and Pods
+metrics, with the rebalance pass for unready and missing pods), the Object and
+External paths (Value and AverageValue), and ``compute_metric``, which picks the
+path for one metric and words its error as the controller does.
+
+What the pod-based paths work on lives in pod_samples.py (per-pod samples, pod
+groups, requests, and the utilization or average ratio over them); what every path
+is given, and the error it raises, in metric_context.py. Integer arithmetic follows
+Go: a proposal is ``int32(math.Ceil(x))`` capped at MaxInt32 (``go_ceil_int32``),
+and sums of metric values saturate at MaxInt64.
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Callable, Collection, Mapping, NamedTuple, Optional, TypedDict
+from typing import TYPE_CHECKING, Callable, Mapping, Optional, TypedDict
 
 from .branches import FROM_ZERO, READY_PODS, REBALANCE_KEPT, REBALANCED, TOTAL_OVER_TARGET, WITHIN_TOLERANCE
+from .metric_context import MetricContext, MetricError, Tolerances
 from .model import (
     AVERAGE_VALUE,
     CONTAINER_RESOURCE,
@@ -21,7 +29,6 @@ from .model import (
     PODS,
     RESOURCE,
     VALUE,
-    ControllerSettings,
     ExternalMetrics,
     FetchError,
     MetricResult,
@@ -34,7 +41,15 @@ from .model import (
     Rebalance,
     ResourceMetrics,
 )
-from .quantity import format_duration
+from .pod_samples import (
+    Sample,
+    counted_values,
+    group_pods,
+    pod_requests,
+    resource_samples,
+    samples_average,
+    samples_utilization,
+)
 from .selector import format_label_selector
 
 if TYPE_CHECKING:
@@ -42,36 +57,6 @@ if TYPE_CHECKING:
 
 MAX_INT32 = 2**31 - 1
 MAX_INT64 = 2**63 - 1
-
-class MetricError(Exception):
-    """A metric the controller cannot compute; the text is the controller's error chain."""
-
-
-@dataclass(frozen=True)
-class Tolerances:
-    """The band around 1.0 inside which the controller changes nothing (inclusive, v1.33+)."""
-
-    down: float
-    up: float
-
-    def within(self, ratio: float) -> bool:
-        return (1.0 - self.down) <= ratio <= (1.0 + self.up)
-
-
-@dataclass(frozen=True)
-class MetricContext:
-    spec_replicas: int
-    status_replicas: int
-    pods: tuple[Pod, ...]  # already selected by the scale's selector
-    now: float
-    settings: ControllerSettings
-    tolerances: Tolerances
-    weights: Mapping[str, int] = field(default_factory=dict)  # pod name -> Pod.count, where it is not 1
-
-    def total(self, names: Collection[str]) -> int:
-        """How many pods these names stand for (a sample without a pod counts once)."""
-        weights = self.weights
-        return sum(weights.get(name, 1) for name in names) if weights else len(names)
 
 
 class Fields(TypedDict, total=False):
@@ -115,168 +100,11 @@ def _update(fields: Fields, **values: Unpack[Fields]) -> Fields:
     return fields
 
 
-def go_div(numerator: int, denominator: int) -> int:
-    """Go's integer division: truncates toward zero (Python's // floors)."""
-    quotient = abs(numerator) // abs(denominator)
-    return quotient if (numerator >= 0) == (denominator > 0) else -quotient
-
-
 def go_ceil_int32(value: float) -> int:
     """``int32(math.Ceil(x))`` with the newest controller's cap at MaxInt32."""
     if math.isnan(value):
         return 0
     return int(min(math.ceil(value), MAX_INT32)) if math.isfinite(value) else MAX_INT32
-
-
-# ----------------------------------------------------------------------------- pod grouping
-
-
-class Sample(NamedTuple):
-    """One pod's metric value (a tuple: built for every pod at every sync)."""
-
-    value: int
-    timestamp: float
-    window: float
-
-
-def group_pods(pods: tuple[Pod, ...], samples: Mapping[str, Sample], resource: str,
-               ctx: MetricContext) -> PodGroups:
-    """Sort pods into ready / unready / missing / ignored, first match wins, as groupPods does.
-
-    Readiness only matters for CPU: a young pod (inside the CPU initialization
-    period) counts only once Ready and once a full metric window has passed since
-    it became Ready; an older pod is excluded only if it never became ready.
-    """
-    ready: list[str] = []
-    unready: dict[str, str] = {}
-    missing: list[str] = []
-    ignored: dict[str, str] = {}
-    period = ctx.settings.cpu_initialization_period
-    delay = ctx.settings.initial_readiness_delay
-    for pod in pods:
-        if pod.deleted:
-            ignored[pod.name] = "being deleted"
-            continue
-        if pod.phase in ("Failed", "Succeeded"):  # podutil.IsPodTerminal
-            ignored[pod.name] = f"phase {pod.phase}"
-            continue
-        if pod.phase == "Pending":
-            unready[pod.name] = "phase Pending"
-            continue
-        sample = samples.get(pod.name)
-        if sample is None:
-            missing.append(pod.name)
-            continue
-        if resource == "cpu":
-            why = cpu_unready_reason(pod, sample, ctx.now, period, delay)
-            if why:
-                unready[pod.name] = why
-                continue
-        ready.append(pod.name)
-    return PodGroups(tuple(ready), unready, tuple(missing), ignored)
-
-
-def cpu_unready_reason(pod: Pod, sample: Sample, now: float, period: float, delay: float) -> str:
-    if pod.ready is None:
-        return "no Ready condition"
-    if pod.start_time is None:
-        return "no status.startTime"
-    if pod.start_time + period > now:
-        if pod.ready == "False":
-            return f"not Ready, inside the CPU initialization period ({format_duration(period)})"
-        transition = pod.ready_transition_time or 0.0
-        if sample.timestamp < transition + sample.window:
-            return ("its CPU sample predates one metric window after it became Ready "
-                    f"(inside the CPU initialization period, {format_duration(period)})")
-        return ""
-    transition = pod.ready_transition_time or 0.0
-    if pod.ready == "False" and pod.start_time + delay > transition:
-        return f"not Ready and never became ready (initial readiness delay {format_duration(delay)})"
-    return ""
-
-
-# ----------------------------------------------------------------------------- requests
-
-
-def pod_requests(pods: tuple[Pod, ...], resource: str, container: Optional[str]) -> dict[str, int]:
-    """Requests per pod for Utilization targets; a container without one fails the metric."""
-    requests: dict[str, int] = {}
-    for pod in pods:
-        if container is not None:
-            named = [c for c in pod.containers + pod.sidecars if c.name == container]
-            if not named:
-                raise MetricError(f"container {container} not found in Pod {pod.name}")
-            if resource not in named[0].requests:
-                raise MetricError(f"missing request for {resource} in container {container} of Pod {pod.name}")
-            requests[pod.name] = named[0].requests[resource]
-            continue
-        if pod.pod_requests is not None:
-            if resource not in pod.pod_requests:
-                raise MetricError(f"missing pod-level request for {resource} in Pod {pod.name}")
-            requests[pod.name] = pod.pod_requests[resource]
-            continue
-        total = 0
-        for each in pod.containers + pod.sidecars:
-            if resource not in each.requests:
-                raise MetricError(f"missing request for {resource} in container {each.name} of Pod {pod.name}")
-            total += each.requests[resource]
-        requests[pod.name] = total
-    return requests
-
-
-def resource_samples(reading: ResourceMetrics, resource: str, container: Optional[str]) -> dict[str, Sample]:
-    """Per-pod usage from PodMetrics; a pod lacking the resource in any container is dropped."""
-    samples: dict[str, Sample] = {}
-    for item in reading.samples:
-        if container is not None:
-            usage = item.containers.get(container, {})
-            if resource in usage:
-                samples[item.pod] = Sample(usage[resource], item.timestamp, item.window)
-            continue
-        if not item.containers or any(resource not in usage for usage in item.containers.values()):
-            continue
-        total = sum(usage[resource] for usage in item.containers.values())
-        samples[item.pod] = Sample(total, item.timestamp, item.window)
-    return samples
-
-
-def _utilization(samples: Mapping[str, int], requests: Mapping[str, int],
-                 target: int, weights: Mapping[str, int]) -> tuple[float, int, int]:
-    """GetResourceUtilizationRatio: a ratio of sums over pods that have a request."""
-    usage_total = request_total = entries = 0
-    for name, value in samples.items():
-        if name not in requests:
-            continue  # extraneous metrics: a sample for a pod the selector did not list
-        weight = weights.get(name, 1)
-        usage_total += value * weight
-        request_total += requests[name] * weight
-        entries += weight
-    ratio, utilization = utilization_ratio(usage_total, request_total, target)
-    return ratio, utilization, go_div(usage_total, entries)
-
-
-def utilization_ratio(usage_total: int, request_total: int, target: int) -> tuple[float, int]:
-    """The percentage is truncated to a whole number before the ratio is taken, as in Go."""
-    if request_total == 0:
-        raise MetricError("no metrics returned matched known pods")
-    utilization = go_div(usage_total * 100, request_total)
-    return utilization / target, utilization
-
-
-def _average(samples: Mapping[str, int], target: int, weights: Mapping[str, int]) -> tuple[float, int]:
-    """GetMetricUsageRatio: the plain average over every sample, listed pod or not."""
-    if weights:
-        total = sum(value * weights.get(name, 1) for name, value in samples.items())
-        count = sum(weights.get(name, 1) for name in samples)
-    else:
-        total, count = sum(samples.values()), len(samples)
-    return average_ratio(total, count, target)
-
-
-def average_ratio(total: int, count: int, target: int) -> tuple[float, int]:
-    """The average is truncated to a whole milli-unit before the ratio is taken."""
-    usage = go_div(total, count)
-    return usage / target, usage
 
 
 # ----------------------------------------------------------------------------- the two pod paths
@@ -336,12 +164,6 @@ def ready_pods_proposal(ratio: float, ready: int, spec_replicas: int, tolerances
     return go_ceil_int32(ratio * ready), READY_PODS
 
 
-def _select_pod_samples(samples: Mapping[str, Sample], groups: PodGroups) -> dict[str, int]:
-    """Drop the metrics of ignored and unready pods (removeMetricsForPods), keep the rest."""
-    dropped = set(groups.ignored) | set(groups.unready)
-    return {name: sample.value for name, sample in samples.items() if name not in dropped}
-
-
 def resource_utilization(spec: MetricSpec, reading: Reading, ctx: MetricContext,
                          result: Fields) -> Fields:
     """GetResourceReplicas: Utilization targets on Resource and ContainerResource metrics."""
@@ -352,7 +174,7 @@ def resource_utilization(spec: MetricSpec, reading: Reading, ctx: MetricContext,
         raise MetricError("no pods returned by selector while calculating replica count")
     groups = group_pods(ctx.pods, samples, spec.name, ctx)
     result = _update(result, pods=groups, timestamp=_first_timestamp(resource_reading))
-    values = _select_pod_samples(samples, groups)
+    values = counted_values(samples, groups)
     requests = pod_requests(ctx.pods, spec.name, spec.container)
     if not values:
         raise MetricError("did not receive metrics for targeted pods (pods might be unready)")
@@ -360,7 +182,7 @@ def resource_utilization(spec: MetricSpec, reading: Reading, ctx: MetricContext,
     missing_fill = {name: requests[name] * fallback_percent // 100 for name in groups.missing}
 
     def ratio_of(current: Mapping[str, int]) -> tuple[float, _Shown]:
-        ratio, utilization, raw = _utilization(current, requests, target, ctx.weights)
+        ratio, utilization, raw = samples_utilization(current, requests, target, ctx.weights)
         return ratio, {"utilization": utilization, "average_value": raw}
 
     return _pod_based(ctx, groups, values, ratio_of, missing_fill, result)
@@ -373,12 +195,12 @@ def plain_pod_average(samples: Mapping[str, Sample], target: int, resource: str,
         raise MetricError("no pods returned by selector while calculating replica count")
     groups = group_pods(ctx.pods, samples, resource, ctx)
     result = _update(result, pods=groups)
-    values = _select_pod_samples(samples, groups)
+    values = counted_values(samples, groups)
     if not values:
         raise MetricError("did not receive metrics for targeted pods (pods might be unready)")
 
     def ratio_of(current: Mapping[str, int]) -> tuple[float, _Shown]:
-        ratio, usage = _average(current, target, ctx.weights)
+        ratio, usage = samples_average(current, target, ctx.weights)
         return ratio, {"average_value": usage}
 
     missing_fill = {name: target for name in groups.missing}

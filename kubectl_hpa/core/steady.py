@@ -24,6 +24,7 @@ from typing import NamedTuple, Optional, Sequence, Union
 from .branches import METRICS
 from .conditions import WITHIN_RANGE
 from .decide import Conditions, outbids, tolerances_for, write_metrics_conditions
+from .metric_context import MetricContext
 from .model import (
     CONTAINER_RESOURCE,
     EXTERNAL,
@@ -49,19 +50,8 @@ from .normalize import (
     legacy_rate_limit,
     legacy_reason,
 )
-from .replicas import (
-    MAX_INT64,
-    MetricContext,
-    Sample,
-    average_ratio,
-    average_value_proposal,
-    cpu_unready_reason,
-    describe_metric,
-    pod_requests,
-    ready_pods_proposal,
-    utilization_ratio,
-    value_proposal,
-)
+from .pod_samples import Sample, average_ratio, cpu_unready_reason, pod_requests, utilization_ratio
+from .replicas import MAX_INT64, average_value_proposal, describe_metric, ready_pods_proposal, value_proposal
 from .selector import SelectorError, parse_selector
 from .window import RecommendationLog
 

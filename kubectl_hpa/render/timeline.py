@@ -20,7 +20,7 @@ def clock(seconds: float) -> str:
     return f"{days}d {text}" if days else text
 
 
-def _number(value: Optional[float]) -> str:
+def _value_text(value: Optional[float]) -> str:
     if value is None:
         return "<unknown>"
     if value == int(value):
@@ -29,12 +29,12 @@ def _number(value: Optional[float]) -> str:
 
 
 def metric_text(point: MetricPoint) -> str:
-    current = "<unknown>" if point.current is None or point.error else f"{_number(point.current)}{point.unit}"
-    return f"{current}/{_number(point.target)}{point.unit}"
+    current = "<unknown>" if point.current is None or point.error else f"{_value_text(point.current)}{point.unit}"
+    return f"{current}/{_value_text(point.target)}{point.unit}"
 
 
 def _cells(step: Step) -> list:
-    return [_number(round(step.load, 2)), *[metric_text(p) for p in step.metrics], f"{step.ready}/{step.replicas}",
+    return [_value_text(round(step.load, 2)), *[metric_text(p) for p in step.metrics], f"{step.ready}/{step.replicas}",
             str(step.desired), step.event, step.limit]
 
 
@@ -169,14 +169,15 @@ def render_chart(result: Result, width: int = 72) -> str:
     steps = result.steps
     if not steps:
         return ""
-    lines = [f"load      {sparkline([s.load for s in steps], width)}  peak {_number(round(max(s.load for s in steps), 1))} req/s"]
+    peak = _value_text(round(max(s.load for s in steps), 1))
+    lines = [f"load      {sparkline([s.load for s in steps], width)}  peak {peak} req/s"]
     if steps[0].metrics:
         # Drawn against twice the target, so the target sits at mid-height and "above target" is the upper half.
         target = steps[0].metrics[0].target
         ceiling = 2 * target if target > 0 else None
         first = [min(s.metrics[0].current or 0.0, ceiling or float("inf")) for s in steps]
         lines.append(f"{steps[0].metrics[0].name[:9]:<9} {sparkline(first, width, ceiling)}  target "
-                     f"{_number(target)}{steps[0].metrics[0].unit} at mid-height")
+                     f"{_value_text(target)}{steps[0].metrics[0].unit} at mid-height")
     top = float(result.scenario.hpa.max_replicas)
     lines.append(f"replicas  {sparkline([float(s.desired) for s in steps], width, top)}  "
                  f"max {result.scenario.hpa.max_replicas}")

@@ -20,7 +20,7 @@ from ..timefmt import format_time
 from .style import Style
 
 
-def _number(ratio: Optional[float]) -> str:
+def _ratio_text(ratio: Optional[float]) -> str:
     if ratio is None:
         return "?"
     if math.isnan(ratio):
@@ -94,7 +94,7 @@ def _replicas(count: Optional[int]) -> str:
 
 def _proposal_lines(result: MetricResult, decision: Decision) -> list[str]:
     low, high = result.tolerance_band
-    ratio = _number(result.usage_ratio)
+    ratio = _ratio_text(result.usage_ratio)
     spec = result.spec
     lines: list[str] = []
     if result.utilization is not None:
@@ -135,11 +135,11 @@ def _proposal_lines(result: MetricResult, decision: Decision) -> list[str]:
             parts.append(f"{len(result.pods.unready)} unready pods count as 0 (scaling up)")
         lines.append("outside the band with missing or unready pods, so the controller recomputes: "
                      + "; ".join(parts))
-        lines.append(f"rebalanced usage ratio = {_number(rebalance.new_ratio)} over {rebalance.samples} pods")
+        lines.append(f"rebalanced usage ratio = {_ratio_text(rebalance.new_ratio)} over {rebalance.samples} pods")
         if rebalance.guard:
             lines.append(f"keep {_replicas(result.proposed_replicas)}: {rebalance.guard}")
         else:
-            lines.append(f"proposal = ceil({_number(rebalance.new_ratio)} x {rebalance.samples}) "
+            lines.append(f"proposal = ceil({_ratio_text(rebalance.new_ratio)} x {rebalance.samples}) "
                          f"= {result.proposed_replicas}")
     return lines
 

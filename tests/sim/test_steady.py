@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from kubectl_hpa.core.decide import decide
 from kubectl_hpa.core.model import ExternalMetrics, ObjectMetric, PodsMetrics, ResourceMetrics, Scale
-from kubectl_hpa.core.replicas import Sample, resource_samples
+from kubectl_hpa.core.pod_samples import Sample, resource_samples
 from kubectl_hpa.core.steady import (
     POD_AVERAGE,
     POD_UTILIZATION,

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from typing import Optional, Sequence
 
+from kubectl_hpa.core.metric_context import MetricContext, Tolerances
 from kubectl_hpa.core.model import (
     AVERAGE_VALUE,
     CONTAINER_RESOURCE,
@@ -49,7 +50,6 @@ from kubectl_hpa.core.model import (
     ScalingPolicy,
     ScalingRules,
 )
-from kubectl_hpa.core.replicas import MetricContext, Tolerances
 
 NOW = 1_700_000_000.0
 GO_ZERO = -62135596800.0  # time.Time{} (0001-01-01T00:00:00Z) as epoch seconds

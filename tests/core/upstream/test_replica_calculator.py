@@ -38,8 +38,10 @@ from builders import (
     rc_resource_reading,
 )
 
+from kubectl_hpa.core.metric_context import MetricError
 from kubectl_hpa.core.model import ContainerRequests, Pod
-from kubectl_hpa.core.replicas import MetricError, Sample, compute_metric, group_pods, pod_requests
+from kubectl_hpa.core.pod_samples import Sample, group_pods, pod_requests
+from kubectl_hpa.core.replicas import compute_metric
 
 R, P, F, S = "Running", "Pending", "Failed", "Succeeded"
 T, N = "True", "False"
