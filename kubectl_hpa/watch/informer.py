@@ -4,10 +4,23 @@ An :class:`Informer` lists once (keeping the list's ``resourceVersion``), then
 watches from that version in a background thread: ADDED/MODIFIED/DELETED update
 the store, BOOKMARKs move the version, an ``ERROR`` event carrying a 410 Gone
 ``Status`` (or an HTTP 410) triggers a fresh list that *replaces* the store, so
-no row is duplicated or lost. A watch the server ends (its timeout) is resumed
-from the last version; a broken connection or an unreachable server is retried
-with a bounded exponential backoff. Nothing here imports ``kubernetes``: the
-stream goes through the ``Connection``'s ApiClient.
+no row is duplicated or lost. Nothing here imports ``kubernetes``: the stream goes
+through the ``Connection``'s ApiClient.
+
+Retries follow client-go's reflector, so a sick API server is not hammered:
+
+- a watch that was healthy (it delivered an event, or stayed open a second) and
+  then ended, by its timeout or a broken connection, is resumed at once from the
+  last version; so is the first 410 after a healthy watch: relisted at once;
+- everything else waits for :class:`Backoff` first (800 ms doubling to 30 s,
+  jitter up to 100%, back to 800 ms after 2 minutes without a backoff): a failed
+  LIST or WATCH request (refused, 5xx, 429, ...), a watch that ends at once with
+  nothing, and a 410 again right after a relist (a 410 storm: LIST + WATCH per
+  backoff step instead of hundreds per second).
+
+What is wrong is said once per state change (``problem``, shown by the view and
+printed once by the plain-lines mode), not per retry; it clears when a watch is
+healthy again. ``clock`` and ``sleep`` are injectable (tests run on virtual time).
 """
 
 from __future__ import annotations
@@ -23,7 +36,9 @@ from ..sources.cluster_client import Connection
 from ..sources.kube import Response, metadata, name_of, namespace_of, status_for
 
 Key = tuple[str, str]  # (namespace, name)
-BACKOFF_START, BACKOFF_MAX = 0.2, 5.0
+# client-go's reflector: wait.NewExponentialBackoffManager(800ms, 30s, 2m, 2.0, 1.0, clock)
+BACKOFF_START, BACKOFF_MAX, BACKOFF_FACTOR, BACKOFF_JITTER, BACKOFF_RESET = 0.8, 30.0, 2.0, 1.0, 120.0
+HEALTHY_WATCH = 1.0  # seconds open that make a watch without events healthy (client-go's "very short watch")
 CONNECT_TIMEOUT = 10.0
 
 
@@ -33,18 +48,29 @@ def object_key(obj: dict) -> Key:
 
 
 class Backoff:
-    """Exponential backoff with jitter, bounded by ``ceiling`` seconds."""
+    """client-go's exponential backoff manager: each ``next`` delay is the step (``start``, times ``factor`` after
+    each call, at most ``ceiling``) plus up to ``jitter`` times more, never over ``ceiling``; the step goes back to
+    ``start`` when the last delay was asked for more than ``reset_after`` seconds ago (that long without trouble)."""
 
-    def __init__(self, start: float = BACKOFF_START, ceiling: float = BACKOFF_MAX):
-        self.start, self.ceiling, self.current = start, ceiling, start
+    def __init__(self, start: float = BACKOFF_START, ceiling: float = BACKOFF_MAX, factor: float = BACKOFF_FACTOR,
+                 jitter: float = BACKOFF_JITTER, reset_after: float = BACKOFF_RESET,
+                 clock: Callable[[], float] = time.monotonic, rand: Callable[[], float] = random.random):
+        self.start, self.ceiling, self.factor, self.jitter = start, ceiling, factor, jitter
+        self.reset_after, self.clock, self.rand = reset_after, clock, rand
+        self.current = start
+        self.last: Optional[float] = None  # when next() was last called
 
     def next(self) -> float:
-        delay = self.current
-        self.current = min(self.ceiling, self.current * 2)
-        return delay * (0.8 + 0.4 * random.random())
+        now = self.clock()
+        if self.last is not None and now - self.last > self.reset_after:
+            self.current = self.start
+        self.last = now
+        step = self.current
+        self.current = min(self.ceiling, self.current * self.factor)
+        return min(self.ceiling, step * (1.0 + self.jitter * self.rand()))
 
     def reset(self) -> None:
-        self.current = self.start
+        self.current, self.last = self.start, None
 
 
 class StreamFailed(Exception):
@@ -115,6 +141,10 @@ class WatchStream:
             pass
 
 
+def _failure(response: Response) -> str:
+    return response.error or str(status_for(response)["message"])
+
+
 def _one_line(error: BaseException) -> str:
     inner = getattr(error, "reason", None) or error
     return " ".join(str(inner).split())[:300] or error.__class__.__name__
@@ -125,7 +155,9 @@ class Informer:
 
     def __init__(self, connection: Connection, path: str, query: Optional[dict] = None,
                  transform: Optional[Callable[[dict], Any]] = None, name: str = "",
-                 watch_timeout: int = 300, on_change: Optional[Callable[[], None]] = None):
+                 watch_timeout: int = 300, on_change: Optional[Callable[[], None]] = None,
+                 clock: Callable[[], float] = time.monotonic, sleep: Optional[Callable[[float], object]] = None,
+                 backoff: Optional[Backoff] = None):
         self.connection = connection
         self.path = path
         self.query = dict(query or {})
@@ -136,15 +168,32 @@ class Informer:
         self.store: dict[Key, Any] = {}
         self.resource_version = ""
         self.synced = threading.Event()
-        self.problem: Optional[str] = None  # why the store may be stale right now (shown by the view)
         self.last_error_code = 0
         self.lists = self.watches = self.relists = self.reconnects = 0
+        self.clock = clock
         self._lock = threading.Lock()
         self._stop = threading.Event()
+        self._sleeper: Callable[[float], object] = sleep or self._stop.wait  # default: a stop ends the wait
+        self.backoff = backoff or Backoff(clock=clock)
+        self._problem: Optional[str] = None
+        self._trouble: Optional[tuple] = None  # the failure state backed off in (its problem is said once)
+        self._connected_at: Optional[float] = None  # when the open watch got its 200 (None: no open watch)
         self._thread: Optional[threading.Thread] = None
         self._stream: Optional[WatchStream] = None
 
     # ------------------------------------------------------------------ reading
+
+    @property
+    def problem(self) -> Optional[str]:
+        """Why the store may be stale right now (shown by the view), or None; a healthy open watch clears it."""
+        problem, connected = self._problem, self._connected_at
+        if problem is not None and connected is not None and self.clock() - connected >= HEALTHY_WATCH:
+            return None
+        return problem
+
+    @problem.setter
+    def problem(self, value: Optional[str]) -> None:
+        self._problem = value
 
     def items(self) -> list[Any]:
         with self._lock:
@@ -158,6 +207,14 @@ class Informer:
 
     def list(self) -> Response:
         """One LIST; on success the store is replaced (a relist drops what was deleted meanwhile)."""
+        response = self._list()
+        if response.ok:
+            self.problem = None
+        else:
+            self.problem = f"list {self.name}: " + _failure(response)
+        return response
+
+    def _list(self) -> Response:
         self.lists += 1
         response = self.connection.get(self.path, self.query or None)
         if response.ok:
@@ -170,12 +227,10 @@ class Informer:
             with self._lock:
                 self.store = fresh
                 self.resource_version = str(metadata(response.body).get("resourceVersion") or "")
-            self.problem = None
             self.synced.set()
             self._changed()
         else:
             self.last_error_code = response.status
-            self.problem = f"list {self.name}: " + (response.error or str(status_for(response)["message"]))
         return response
 
     def _convert(self, item: dict) -> Any:
@@ -211,40 +266,60 @@ class Informer:
             self._thread.join(max(0.0, timeout))
 
     def _sleep(self, seconds: float) -> None:
-        self._stop.wait(seconds)
+        self._sleeper(seconds)
+
+    def _back_off(self, trouble: tuple, message: str) -> None:
+        """Wait for the next backoff step; say ``message`` (with that delay) if ``trouble`` is a new state."""
+        delay = self.backoff.next()
+        if trouble != self._trouble:
+            self._trouble = trouble
+            self.problem = f"watch: {self.name}: {message} (next in {delay:.1f}s)"
+        self._sleep(delay)
+
+    def _healthy(self) -> None:
+        """A watch works again: whatever was wrong is over."""
+        self._trouble = None
+        self.problem = None
 
     def _run(self) -> None:
-        backoff = Backoff()
         need_list = not self.synced.is_set()
+        gone_again = False  # a 410 since the last healthy watch: another one backs off before relisting
         while not self._stop.is_set():
             if need_list:
-                response = self.list()
+                response = self._list()
                 if not response.ok:
                     self.reconnects += 1
-                    self._sleep(backoff.next())
+                    self._back_off(("list", response.status), f"list failed: {_failure(response)}; "
+                                                              "retrying with backoff")
                     continue
                 need_list = False
-                backoff.reset()
-            started = time.monotonic()
-            outcome, received = self._watch_once()
+                if self._trouble is not None and self._trouble[0] == "list":
+                    self._healthy()  # listing works again (a 410 storm stays said until a watch works)
+            outcome, healthy, detail = self._watch_once()
             if self._stop.is_set():
                 return
+            if healthy:
+                gone_again = False
+                self._healthy()
             if outcome == "gone":
                 self.relists += 1
-                need_list = True  # at once: the server told us our version is too old
-            elif outcome == "closed":
-                self.problem = None
-                # A server that ends watches at once and says nothing would make this a hot loop.
-                if not received and time.monotonic() - started < 1.0:
-                    self._sleep(backoff.next())
-                else:
-                    backoff.reset()
-            else:  # broken connection, refused, 5xx: retry from the same version after a pause
+                need_list = True
+                if gone_again:  # 410 again right after a relist: back off before the next one
+                    self._back_off(("gone",), "the API server answered 410 Gone to every watch; "
+                                              "relisting with backoff")
+                gone_again = True  # the first 410 after a healthy watch relists at once
+            elif healthy:
+                continue  # resumed at once from the last version, as client-go does
+            elif outcome == "closed":  # a server that ends every watch at once and says nothing
+                self._back_off(("closed",), "the API server ended every watch at once; retrying with backoff")
+            else:  # refused, 5xx, 429, a watch broken at once: retry from the same version after a pause
                 self.reconnects += 1
-                self._sleep(backoff.next())
+                self._back_off(("error", self.last_error_code), f"{detail}; retrying with backoff")
 
-    def _watch_once(self) -> tuple[str, int]:
-        """One watch request; returns (closed | gone | error, events received)."""
+    def _watch_once(self) -> tuple[str, bool, str]:
+        """One watch request: (closed | gone | error, whether it was healthy, what went wrong).
+
+        Healthy: it delivered an event, or stayed open :data:`HEALTHY_WATCH` seconds (client-go's very short watch)."""
         query = {**self.query, "watch": "true", "allowWatchBookmarks": "true",
                  "timeoutSeconds": str(self.watch_timeout)}
         if self.resource_version:
@@ -255,33 +330,32 @@ class Informer:
             stream = WatchStream(self.connection, self.path, query, read_timeout=self.watch_timeout + 30)
         except StreamFailed as failure:
             self.last_error_code = failure.code
-            if failure.code == 410:
-                self.problem = f"watch {self.name}: 410 Gone, re-listing"
-                return "gone", 0
-            self.problem = f"watch {self.name}: {failure}"
-            return "error", 0
+            return ("gone" if failure.code == 410 else "error"), False, str(failure)
         self._stream = stream
-        self.problem = None  # connected again
+        connected = self._connected_at = self.clock()
+
+        def result(outcome: str, detail: str = "") -> tuple[str, bool, str]:
+            return outcome, received > 0 or self.clock() - connected >= HEALTHY_WATCH, detail
+
         try:
             if self._stop.is_set():
-                return "closed", 0
+                return result("closed")
             for event in stream.events():
-                received += 1
                 if self._stop.is_set():
-                    return "closed", received
+                    return result("closed")
                 kind, obj = event.get("type"), event.get("object") or {}
                 if kind == "ERROR":
                     code = int(obj.get("code") or 0)
                     self.last_error_code = code
                     if code == 410:
-                        self.problem = f"watch {self.name}: {obj.get('message') or '410 Gone'}; re-listing"
-                        return "gone", received
-                    self.problem = f"watch {self.name}: {obj.get('message') or obj.get('reason') or 'error event'}"
-                    return "error", received
+                        return result("gone", str(obj.get("message") or "410 Gone"))
+                    return result("error", str(obj.get("message") or obj.get("reason") or "error event"))
+                received += 1
                 version = str(metadata(obj).get("resourceVersion") or "")
                 if kind == "BOOKMARK":
                     if version:
                         self.resource_version = version
+                    self._healthy()
                     continue
                 key = object_key(obj)
                 with self._lock:
@@ -295,12 +369,13 @@ class Informer:
                         self.store.pop(key, None)
                     if version:
                         self.resource_version = version
-                self.problem = None
+                self._healthy()
                 self._changed()
-        except StreamFailed as failure:
-            self.problem = f"watch {self.name}: {failure}"
-            return "error", received
+        except StreamFailed as failure:  # broken mid-stream: at once if it was healthy, else after a backoff
+            self.last_error_code = failure.code
+            return result("error", str(failure))
         finally:
             self._stream = None
+            self._connected_at = None
             stream.close()
-        return "closed", received
+        return result("closed")

@@ -7,7 +7,7 @@ import time
 import pytest
 
 from kubectl_hpa.sources.cluster_client import ConnectionOptions, connect
-from kubectl_hpa.watch.informer import Informer
+from kubectl_hpa.watch.informer import Backoff, Informer
 from tests.helpers import wait_for
 from tests.watch.objects import app, hpa, listing
 
@@ -17,7 +17,9 @@ HPAS = "/apis/autoscaling/v2/namespaces/shop/horizontalpodautoscalers"
 @pytest.fixture
 def informer(api, kubeconfig):
     api.load(listing(app("web", "shop", 2, "100m", time.time())))
-    made = Informer(connect(ConnectionOptions(kubeconfig=str(kubeconfig))), HPAS, name="hpas", watch_timeout=5)
+    # A short backoff keeps these tests fast; test_storms.py runs the default one (800 ms to 30 s).
+    made = Informer(connect(ConnectionOptions(kubeconfig=str(kubeconfig))), HPAS, name="hpas", watch_timeout=5,
+                    backoff=Backoff(start=0.1, ceiling=1.0))
     assert made.list().ok
     made.start()
     yield made
