@@ -6,7 +6,7 @@ APIServices, VPAs, ScaledObjects), answers like kube-apiserver and the aggregato
 do when a metrics API is missing (``404 page not found``) or unavailable
 (``service unavailable``, 503), replays the failed reads a snapshot records
 (Status objects annotated with ``kubectl-hpa.io/request``), and injects faults
-(403/404/410/500 and slow answers). Every request is recorded, with its method
+(403/404/410/500, slow answers, and answers dripped a byte at a time). Every request is recorded, with its method
 and headers, so tests can assert read-only access and request counts.
 
 One HTTP server serves every test of a module (``serve``; stopping one takes 0.5 s), and each
@@ -43,6 +43,7 @@ from tests.helpers import snapshot_builders
 BUILTIN = {("apps", "deployments"): "Deployment", ("apps", "statefulsets"): "StatefulSet",
            ("apps", "replicasets"): "ReplicaSet", ("", "replicationcontrollers"): "ReplicationController"}
 MAX_DELAY = 5.0  # every injected delay is bounded
+DRIP_CAP = 30.0  # every dripped answer ends within this many seconds, sent or not
 WATCH_CAP = 30.0  # every watch stream is bounded in time
 WATCHED = {"horizontalpodautoscalers": "HorizontalPodAutoscaler", "pods": "Pod", "events": "Event",
            **{plural: kind for (_group, plural), kind in BUILTIN.items()}}
@@ -56,9 +57,12 @@ _PREFIXES = itertools.count(1)
 _PREFIX = re.compile(r"^/t[0-9]+(/|$)")  # no Kubernetes API path looks like this
 
 
-def serve() -> HTTPServer:
-    """A started HTTP server on a free local port, for ``FakeAPIServer.fresh`` to serve tests on."""
-    server = HTTPServer(host="127.0.0.1", port=0, threaded=True)
+def serve(ssl_context: Any = None) -> HTTPServer:
+    """A started HTTP server on a free local port, for ``FakeAPIServer.fresh`` to serve tests on.
+
+    With an ``ssl.SSLContext`` it serves HTTPS (and the fake's ``url`` and kubeconfig say https://).
+    """
+    server = HTTPServer(host="127.0.0.1", port=0, threaded=True, ssl_context=ssl_context)
     server.start()
     return server
 
@@ -100,6 +104,7 @@ class FakeAPIServer:
         self.objects: list[dict] = []
         self.annotations: dict = {}
         self.faults: list[tuple[re.Pattern, int, Any, float]] = []
+        self.drips: list[tuple[re.Pattern, float, Optional[str]]] = []  # (path, seconds per byte, body)
         self.tokens: Optional[set[str]] = None  # accepted bearer tokens (None: any)
         self.requests: list[tuple[str, str, dict]] = []
         self._lock = threading.Lock()
@@ -144,6 +149,7 @@ class FakeAPIServer:
         self.objects = [dict(o) for o in snapshot.objects]
         self.annotations = dict(snapshot.annotations)
         self.faults = []
+        self.drips = []
         self.reset_log()
 
     def add(self, *objects: dict) -> None:
@@ -153,14 +159,25 @@ class FakeAPIServer:
         """Answer requests whose path (and query) match with ``code`` and ``body`` after ``delay`` seconds."""
         self.faults.append((re.compile(path_regex), code, body, min(delay, MAX_DELAY)))
 
+    def drip(self, path_regex: str, interval: float = 1.0, body: Optional[str] = None) -> None:
+        """Send the answer to matching requests one byte every ``interval`` seconds (headers at once, with the
+        full Content-Length), as a server stuck behind a slow link does: the normal answer, or ``body`` (200, JSON).
+
+        Bounded: a drip stops after ``DRIP_CAP`` seconds, when the client goes away, or when the fake is closed.
+        """
+        self.drips.append((re.compile(path_regex), max(interval, 0.001), body))
+
     def reset_log(self) -> None:
         with self._lock:
             self.requests = []
 
-    def kubeconfig(self, path: Path, token: str = "t0ken", namespace: str = "default", name: str = "test") -> Path:
+    def kubeconfig(self, path: Path, token: str = "t0ken", namespace: str = "default", name: str = "test",
+                   user: Optional[dict] = None, cluster: Optional[dict] = None) -> Path:
+        """A kubeconfig for this fake; ``user`` replaces the token user (an exec plugin...), ``cluster`` adds
+        keys to the cluster entry (``insecure-skip-tls-verify``, ``certificate-authority``...)."""
         config = {"apiVersion": "v1", "kind": "Config", "current-context": name,
-                  "clusters": [{"name": name, "cluster": {"server": self.url}}],
-                  "users": [{"name": name, "user": {"token": token}}],
+                  "clusters": [{"name": name, "cluster": {"server": self.url, **(cluster or {})}}],
+                  "users": [{"name": name, "user": user if user is not None else {"token": token}}],
                   "contexts": [{"name": name, "context": {"cluster": name, "user": name, "namespace": namespace}}]}
         path.write_text(yaml.safe_dump(config))
         return path
@@ -168,6 +185,41 @@ class FakeAPIServer:
     # ------------------------------------------------------------------ serving
 
     def handle(self, request: Request) -> Response:
+        response = self._answer(request)
+        path = request.path
+        if self.prefix and (path == self.prefix or path.startswith(self.prefix + "/")):
+            path = path[len(self.prefix):] or "/"
+        elif _PREFIX.match(path):  # another test's client: answered by _answer, never dripped
+            return response
+        full = path + (f"?{request.query_string.decode()}" if request.query_string else "")
+        for pattern, interval, body in self.drips:
+            if pattern.search(unquote(full)):
+                if body is not None:
+                    response = Response(body, status=200, content_type="application/json")
+                return self._dripped(response, interval)
+        return response
+
+    def _dripped(self, response: Response, interval: float) -> Response:
+        """``response`` with its body sent one byte per ``interval`` (bounded by DRIP_CAP and ``close``)."""
+        data = response.get_data()
+        with self._changed:
+            drops = self._drops
+
+        def stream():
+            deadline = time.monotonic() + DRIP_CAP
+            for index in range(len(data)):
+                yield data[index:index + 1]
+                with self._changed:
+                    if self._drops == drops and time.monotonic() < deadline:
+                        self._changed.wait(min(interval, max(0.0, deadline - time.monotonic())))
+                    if self._drops != drops or time.monotonic() >= deadline:
+                        return
+
+        dripped = Response(stream(), status=response.status_code, headers=dict(response.headers))
+        dripped.headers["Content-Length"] = str(len(data))
+        return dripped
+
+    def _answer(self, request: Request) -> Response:
         path = request.path
         if self.prefix and (path == self.prefix or path.startswith(self.prefix + "/")):
             path = path[len(self.prefix):] or "/"
