@@ -97,20 +97,28 @@ def duration_callback(minimum: float = 0.0, exclusive: bool = False,
     return convert
 
 
-def duration_option(name: str, default: str, help_text: str) -> Callable:
-    return click.option(name, metavar="DURATION", callback=duration_callback(),
+def duration_option(name: str, default: str, help_text: str, positive: bool = False) -> Callable:
+    """A duration flag, at least 0s (``positive``: more than 0s)."""
+    return click.option(name, metavar="DURATION", callback=duration_callback(exclusive=positive),
                         help=f"{help_text} (controller default {default}).")
 
 
 def controller_options(function: Callable) -> Callable:
-    """The kube-controller-manager flags that shape a decision, with their real defaults."""
+    """The kube-controller-manager flags that shape a decision, with their real defaults.
+
+    kube-controller-manager validates none of them (``HPAControllerOptions.Validate`` checks only
+    ``--concurrent-horizontal-pod-autoscaler-syncs``), so the bounds are the ones a value needs to mean
+    something: a tolerance, a window or a delay of 0 is a real setting (no band, no window, no grace),
+    a negative one is not; a sync period must be positive (0 would re-sync every HPA without pause, and
+    the simulation divides by it), as the scenario file's ``controller.syncPeriod`` must be.
+    """
     options = [
         click.option("--tolerance", type=click.FloatRange(min=0), metavar="FLOAT",
                      help="--horizontal-pod-autoscaler-tolerance (controller default 0.1)."),
         duration_option("--cpu-initialization-period", "5m", "--horizontal-pod-autoscaler-cpu-initialization-period"),
         duration_option("--initial-readiness-delay", "30s", "--horizontal-pod-autoscaler-initial-readiness-delay"),
         duration_option("--downscale-stabilization", "5m", "--horizontal-pod-autoscaler-downscale-stabilization"),
-        duration_option("--sync-period", "15s", "--horizontal-pod-autoscaler-sync-period"),
+        duration_option("--sync-period", "15s", "--horizontal-pod-autoscaler-sync-period", positive=True),
     ]
     for option in reversed(options):
         function = option(function)

@@ -9,7 +9,8 @@ custom.metrics.k8s.io; External metrics need exactly one provider for external.m
 - F13: the adapter's discovery list is empty (it cannot query its backend).
 - F14: the adapter does not expose the metric; F15: it exposes it under another name.
 - F16: the adapter has the metric, but no series for the HPA's pods.
-- F17: an external metric is unavailable (wrong provider, no series, nothing registered).
+- F17: an external metric is unavailable (wrong provider, no series, nothing registered; "nothing registered"
+  only when the APIService list was read: the ``kubectl-hpa.io/apiservices: complete`` annotation).
 """
 
 from __future__ import annotations
@@ -91,11 +92,18 @@ def check_external(ctx: Context) -> list[Finding]:
     if out:
         return out
     service = services[0] if services else None
-    owner = provider(service)
+    # Without the APIService list (not read, refused: F90/F92), an absent APIService says nothing about the cluster.
+    unknown = service is None and not ctx.apiservices_complete
+    owner = "the external metrics provider" if unknown else provider(service)
     keda_hpa = keda_managed(ctx.hpa)
     if errors or (keda_hpa and service is not None and owner != "KEDA"):
         first = errors[0] if errors else None
-        if keda_hpa and owner != "KEDA":
+        if unknown and (first is None or "no metrics returned" not in (first.error or "")):
+            cause = ("the APIService list was not read, so which provider serves external.metrics.k8s.io (if any) "
+                     "is unknown; the metric read failed as the symptom says")
+            fix = ("kubectl get apiservice v1beta1.external.metrics.k8s.io shows the provider; grant list on "
+                   "apiservices.apiregistration.k8s.io (fixtures/rbac/kubectl-hpa-reader.yaml) for the full diagnosis")
+        elif keda_hpa and owner != "KEDA":
             cause = (f"this HPA belongs to KEDA but v1beta1.external.metrics.k8s.io is served by {owner} "
                      f"({service_text(service) if service else 'not registered'}); only one external provider can "
                      "exist")

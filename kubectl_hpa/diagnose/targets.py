@@ -3,8 +3,9 @@
 The controller reads the target's /scale subresource for the replica count and the pod selector
 (``status.selector``), then counts every pod of the namespace that selector matches.
 
-- F18: the target's /scale cannot be read (wrong kind or name, no scale subresource).
-- F19: the scale has no usable selector, or its selector matches no pod.
+- F18: the target's /scale cannot be read (wrong kind or name, no scale subresource, another HPA).
+- F19: the scale has no usable selector, or its selector matches no pod (not concluded when the pods could not
+  be listed: F90/F92 report that read).
 - F22: the target is at zero replicas, which disables autoscaling.
 - F08: the selector also matches pods that are not the workload's.
 - F09: several HPAs select the same pods, and the controller refuses to scale any of them.
@@ -31,7 +32,14 @@ def check_scale(ctx: Context) -> list[Finding]:
     if d.branch == branches.FAILED_GET_SCALE:
         message = (ctx.inputs.scale.message if ctx.inputs and isinstance(ctx.inputs.scale, FetchError)
                    else d.error or "")
-        if "no matches for kind" in message or "no matches for /" in message:
+        if target.kind == "HorizontalPodAutoscaler" and target.api_version.startswith("autoscaling/") and \
+                "forbidden" not in message.lower():
+            cause = ("spec.scaleTargetRef names a HorizontalPodAutoscaler: an HPA scales a workload through its /scale "
+                     "subresource, and HorizontalPodAutoscalers have none (the API server accepts the reference; "
+                     "every sync of the controller fails on it)")
+            fix = ("point scaleTargetRef at the workload the HPA is for, e.g. scaleTargetRef: {apiVersion: apps/v1, "
+                   "kind: Deployment, name: <workload>}")
+        elif "no matches for kind" in message or "no matches for /" in message:
             known = {"deployment": "Deployment", "statefulset": "StatefulSet", "replicaset": "ReplicaSet"}
             right = known.get(target.kind.lower(), target.kind)
             cause = (f"the API server has no kind {target.kind!r} in apiVersion {target.api_version or '(empty)'}; "
@@ -72,6 +80,8 @@ def check_selector(ctx: Context) -> list[Finding]:
     scale = ctx.inputs.scale if ctx.inputs is not None else None
     if scale is None or isinstance(scale, FetchError) or not ctx.selector or scale.status_replicas <= 0:
         return []
+    if pods_read_failed(ctx):
+        return []  # no pods because kubectl-hpa could not list them (F90/F92 say so), not because none match
     if not ctx.pods() and d.branch == branches.INVALID_METRICS and any(
             "no pods returned" in (m.error or "") or "did not receive metrics" in (m.error or "") for m in d.metrics):
         return [Finding("F19", WARNING, f"selector {ctx.selector} matches no pods",
@@ -80,6 +90,12 @@ def check_selector(ctx: Context) -> list[Finding]:
                               f"{ctx.selector} picks no pod in {ctx.namespace}",
                         fix="make the workload's status.selector match its pod template labels")]
     return []
+
+
+def pods_read_failed(ctx: Context) -> bool:
+    """Whether the snapshot records a failed list of the HPA's pods (its namespace's, or every namespace's)."""
+    mine = (f"/api/v1/namespaces/{ctx.namespace}/pods", "/api/v1/pods")
+    return ctx.snapshot.failed_read(lambda path: path in mine) is not None
 
 
 @check(F22=50)

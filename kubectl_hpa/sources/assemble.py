@@ -7,18 +7,21 @@ other HPAs selecting the same pods) and when that sync happens.
 
 from __future__ import annotations
 
-from typing import Any, Iterable, Mapping, Optional
+from typing import Any, Iterable, Mapping, Optional, Union
 
-from ..core.model import Condition, ControllerSettings, FetchError, HPASpec, Pod, SyncInput
+from ..core.model import Condition, ControllerSettings, FetchError, HPASpec, Pod, Scale, SyncInput
 from ..core.selector import Selector, SelectorError, parse_selector
 from .document import Snapshot
 from .errors import MALFORMED, SnapshotError, malformed
-from .hpa import parse_hpa
-from .kube import CAPTURED_AT, key_of, name_of, namespace_of
+from .hpa import MIN_REPLICAS_LOWER_BOUND, parse_hpa, refused
+from .kube import CAPTURED_AT, describe, group_version, key_of, metadata, name_of, namespace_of
 from .pods import parse_pod
 from .readings import newest_metric_time, readings_for
 from .state import parse_state
-from .workload import parse_scale
+from .workload import parse_scale, scale_failure
+
+NO_SCALE_SUBRESOURCE = "the server could not find the requested resource"
+"""The API server's 404 for the /scale of a resource that has none: a HorizontalPodAutoscaler, for one."""
 
 
 class AmbiguousHPA(Exception):
@@ -61,7 +64,8 @@ def _sync_input(snapshot: Snapshot, hpa_object: dict[str, Any], settings: Contro
                 fallback_now: Optional[float]) -> SyncInput:
     """:func:`sync_input` without the net: fields nobody checks raise one of ``MALFORMED``."""
     hpa = parse_hpa(hpa_object, snapshot.source)
-    scale = parse_scale(snapshot, hpa)
+    check_min_replicas(snapshot, hpa_object, hpa, settings)
+    scale = target_scale(snapshot, hpa)
     pods = tuple(parse_pod(item, snapshot.source) for item in snapshot.of_kind("Pod")
                  if namespace_of(item, "default") == hpa.namespace)
     now = at if at is not None else snapshot.captured_at
@@ -84,6 +88,38 @@ def _sync_input(snapshot: Snapshot, hpa_object: dict[str, Any], settings: Contro
                      selecting_hpas=selecting_hpas(snapshot, hpa, pods, scale.selector),
                      previous_conditions=previous,
                      previous_desired_replicas=desired if isinstance(desired, int) else None)
+
+
+def served(obj: Mapping[str, Any]) -> bool:
+    """Whether the object was read from an API server (it carries what only the server sets), not written by hand."""
+    meta = metadata(obj)
+    return any(meta.get(key) for key in ("uid", "resourceVersion", "creationTimestamp"))
+
+
+def check_min_replicas(snapshot: Snapshot, hpa_object: dict[str, Any], hpa: HPASpec,
+                       settings: ControllerSettings) -> None:
+    """minReplicas 0 is refused by an API server without the HPAScaleToZero feature gate (off by default).
+
+    A manifest asking for it under the default gate could never be applied; an HPA an API server served
+    with it (a live read, a ``kubectl hpa snapshot``) shows that the cluster's gate is on, and is explained.
+    """
+    if hpa.min_replicas == 0 and not settings.scale_to_zero and not served(hpa_object):
+        raise refused(snapshot.source, describe(hpa_object),
+                      f"spec.minReplicas: Invalid value: 0: must be greater than or equal to {MIN_REPLICAS_LOWER_BOUND} "
+                      "(minReplicas 0 needs the HPAScaleToZero feature gate, off by default)")
+
+
+def target_scale(snapshot: Snapshot, hpa: HPASpec) -> Union[Scale, FetchError]:
+    """The target's /scale as the controller reads it (:func:`parse_scale`), or the FetchError it gets.
+
+    The API server accepts an HPA whose scaleTargetRef is a HorizontalPodAutoscaler (its validation checks
+    only that kind and name are path segments), but HorizontalPodAutoscalers have no /scale: the controller's
+    read fails with a 404 every sync. The HPA object in the file is not a workload to read replicas from.
+    """
+    target = hpa.scale_target
+    if target.kind == "HorizontalPodAutoscaler" and group_version(target.api_version)[0] == "autoscaling":
+        return scale_failure(snapshot, hpa) or FetchError(NO_SCALE_SUBRESOURCE)
+    return parse_scale(snapshot, hpa)
 
 
 def selecting_hpas(snapshot: Snapshot, hpa: HPASpec, pods: Iterable[Pod], selector: Optional[str]) -> tuple[str, ...]:
@@ -118,7 +154,7 @@ def _target_selector(snapshot: Snapshot, hpa_object: dict[str, Any]) -> Optional
 
     def compute() -> Optional[Selector]:
         try:
-            scale = parse_scale(snapshot, parse_hpa(hpa_object, snapshot.source))
+            scale = target_scale(snapshot, parse_hpa(hpa_object, snapshot.source))
             if not isinstance(scale, FetchError) and scale.selector:
                 return parse_selector(scale.selector)
         except (SnapshotError, SelectorError):

@@ -3,7 +3,9 @@
 autoscaling/v2 (and v2beta2, the same shape) is read as served; autoscaling/v1 is converted to v2 as the
 API server converts it (one CPU utilization metric, no behavior). Defaulting follows the API: no metrics
 means 80% CPU, and a behavior's missing fields take :data:`DEFAULT_SCALE_UP` / :data:`DEFAULT_SCALE_DOWN`.
-Only what the controller relies on is validated; each refusal names the field.
+Only what the controller relies on is validated; each refusal names the field. A spec the API server's
+validation refuses (maxReplicas below minReplicas or 1, minReplicas 0 without an Object or External metric,
+a metric without a target) is refused with the API server's own message: no cluster could hold it.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from typing import Any, Optional
 from ..core.model import (
     AVERAGE_VALUE,
     CONTAINER_RESOURCE,
+    EXTERNAL,
     METRIC_TYPES,
     OBJECT,
     PERCENT_POLICY,
@@ -43,6 +46,21 @@ DEFAULT_SCALE_DOWN = ScalingRules(None, SELECT_MAX, (ScalingPolicy(PERCENT_POLIC
 """The API's scale-down rules: -100% per 15s; no window here means the controller's --downscale-stabilization."""
 
 
+MIN_REPLICAS_LOWER_BOUND = 1
+"""The API server's lowest minReplicas without the HPAScaleToZero feature gate (0 with it)."""
+
+
+def refused(source: str, who: str, message: str) -> SnapshotError:
+    """A spec the API server refuses (pkg/apis/autoscaling/validation), so no cluster can hold it: its error, quoted.
+
+    ``who`` is the HPA as errors name it (``HorizontalPodAutoscaler/web``). Explaining such a spec would
+    answer confidently about an HPA that could never have been applied.
+    """
+    name = who.split("/", 1)[-1]
+    return SnapshotError(f"{source}: {who}: the API server refuses this HPA: "
+                         f"HorizontalPodAutoscaler.autoscaling \"{name}\" is invalid: {message}")
+
+
 def parse_hpa(obj: dict[str, Any], source: str) -> HPASpec:
     """autoscaling/v2 (v2beta2 has the same shape) or v1, converted to v2 as the API server does."""
     try:
@@ -64,10 +82,18 @@ def _parse_hpa(obj: dict[str, Any], source: str) -> HPASpec:
     target = ObjectReference(str(ref["kind"]), str(ref["name"]), str(ref.get("apiVersion", "")))
     if "maxReplicas" not in spec:
         raise SnapshotError(f"{source}: {where}: spec.maxReplicas is required")
-    max_replicas = read_int(spec["maxReplicas"], source, f"{where}: spec.maxReplicas", 1)
+    max_replicas = read_int(spec["maxReplicas"], source, f"{where}: spec.maxReplicas")
     min_replicas = spec.get("minReplicas")
     if min_replicas is not None:
-        min_replicas = read_int(min_replicas, source, f"{where}: spec.minReplicas", 0)
+        min_replicas = read_int(min_replicas, source, f"{where}: spec.minReplicas")
+        if min_replicas < 0:
+            raise refused(source, where, f"spec.minReplicas: Invalid value: {min_replicas}: must be greater than or "
+                                       f"equal to {MIN_REPLICAS_LOWER_BOUND}")
+    if max_replicas < 1:
+        raise refused(source, where, f"spec.maxReplicas: Invalid value: {max_replicas}: must be greater than 0")
+    if min_replicas is not None and max_replicas < min_replicas:
+        raise refused(source, where, f"spec.maxReplicas: Invalid value: {max_replicas}: must be greater than or equal "
+                                   "to `minReplicas`")
     if api_version == "autoscaling/v1":
         percent = spec.get("targetCPUUtilizationPercentage", 80)
         metrics: tuple[MetricSpec, ...] = (
@@ -86,14 +112,18 @@ def _parse_hpa(obj: dict[str, Any], source: str) -> HPASpec:
     else:
         raise SnapshotError(f"{source}: {where}: apiVersion {api_version} is not supported "
                             "(use autoscaling/v2 or autoscaling/v1)")
+    if min_replicas == 0 and not any(m.type in (OBJECT, EXTERNAL) for m in metrics):
+        raise refused(source, where, "spec.metrics: Forbidden: must specify at least one Object or External metric to "
+                                   "support scaling to zero replicas")
     return HPASpec(name=name_of(obj), namespace=namespace_of(obj, "default"), scale_target=target, max_replicas=max_replicas,
                    min_replicas=min_replicas, metrics=metrics, behavior=behavior)
 
 
 def _target(raw: Any, source: str, where: str, allowed: tuple[str, ...]) -> MetricTarget:
     """A metric's target: a type this metric source allows, and the positive value that type needs."""
-    if not isinstance(raw, dict) or "type" not in raw:
-        raise SnapshotError(f"{source}: {where}.target: a target with a type is required")
+    if not isinstance(raw, dict) or not raw.get("type"):
+        who, _, path = where.partition(": ")  # HorizontalPodAutoscaler/web, spec.metrics[0].resource
+        raise refused(source, who, f"{path}.target.type: Required value: must specify a metric target type")
     kind = raw["type"]
     if kind not in allowed:
         raise SnapshotError(f"{source}: {where}.target.type: {kind!r} is not one of {', '.join(allowed)}")
