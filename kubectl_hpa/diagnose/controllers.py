@@ -18,7 +18,7 @@ from typing import Any, Mapping, Optional
 
 from ..core.conditions import FAILED_RESCALE, SUCCESSFUL_RESCALE
 from ..core.model import CONTAINER_RESOURCE, RESOURCE
-from ..sources.kube import annotations_of, labels_of, metadata, name_of, namespace_of
+from ..sources.kube import LAST_APPLIED, annotations_of, labels_of, metadata, name_of, namespace_of
 from .context import Context
 from .finding import ERROR, INFO, WARNING, Finding
 from .registry import check
@@ -28,7 +28,6 @@ KEDA_MANAGED_BY = ("app.kubernetes.io/managed-by", "keda-operator")
 KEDA_SCALED_OBJECT_LABEL = "scaledobject.keda.sh/name"
 KEDA_PAUSED_REPLICAS = "autoscaling.keda.sh/paused-replicas"
 
-LAST_APPLIED = "kubectl.kubernetes.io/last-applied-configuration"
 REMOVED_VERSIONS = {"autoscaling/v2beta1": "1.25", "autoscaling/v2beta2": "1.26"}
 """The autoscaling betas and the Kubernetes release that stopped serving them."""
 V1_HIDDEN_PREFIX = "autoscaling.alpha.kubernetes.io/"

@@ -8,7 +8,8 @@ PodMetrics, custom and external ``MetricValueList``s, the custom metrics discove
 their objects when installed). Every read is a GET, done by a :class:`~kubectl_hpa.sources.reader.Reader`;
 a read that fails becomes a metav1 ``Status`` annotated with the request it answers
 (``kubectl-hpa.io/request: GET /apis/...``) holding the error text the Go client would have produced,
-so the snapshot replays the failure offline.
+so the snapshot replays the failure offline. Every object is redacted as the reader keeps it
+(:mod:`.redact`), and the List says so (``kubectl-hpa.io/redacted``).
 
 Requests per HPA do not depend on the pod count: pods, PodMetrics and custom metrics are listed by
 label selector, never fetched one by one. ``-A`` lists HPAs, workloads, pods, PodMetrics and Events
@@ -27,6 +28,7 @@ from .kube import (
     APISERVICES_COMPLETE,
     BUILTIN_SCALABLE,
     CAPTURED_AT,
+    REDACTED,
     RESOURCE_METRICS_GROUP,
     RESOURCE_METRICS_VERSION,
     SUBJECT,
@@ -38,7 +40,8 @@ from .kube import (
     namespace_of,
     workload_selector,
 )
-from .reader import RESOURCE_METRICS_API_VERSION, Reader, fatal, restore_kinds, strip_managed_fields
+from .reader import RESOURCE_METRICS_API_VERSION, Reader, fatal, restore_kinds
+from .redact import REDACTED_NOTE, redact
 
 # Reader and fatal live in reader.py; they stay importable from here for the watch engine's imports.
 __all__ = ["Reader", "fatal", "read_all", "read_hpa"]
@@ -142,7 +145,7 @@ def _list_hpas(connection: Connection, scope: str, where: str) -> list[dict[str,
     response = connection.get(f"/apis/{HPA_API_VERSION}{scope}/horizontalpodautoscalers")
     if not response.ok:
         raise fatal(response, f"list horizontalpodautoscalers.autoscaling {where}")
-    return [strip_managed_fields(h)
+    return [redact(h)
             for h in restore_kinds(response.body.get("items") or (), "HorizontalPodAutoscaler", HPA_API_VERSION)]
 
 
@@ -182,8 +185,8 @@ def _siblings(reader: Reader, namespace: str, subject: Mapping[str, Any], hpas: 
             continue
         response = reader.connection.get(path)
         if response.ok and any(_matches((response.body.get("status") or {}).get("selector"))(item) for item in labels):
-            scale = {"apiVersion": "autoscaling/v1", "kind": "Scale",
-                     **{k: v for k, v in response.body.items() if k not in ("apiVersion", "kind")}}
+            scale = redact({"apiVersion": "autoscaling/v1", "kind": "Scale",
+                            **{k: v for k, v in response.body.items() if k not in ("apiVersion", "kind")}})
             reader.objects.extend([other, scale])
 
 
@@ -199,9 +202,10 @@ def _matches(selector: Optional[str]) -> Callable[[Optional[Mapping[str, Any]]],
 
 
 def _document(reader: Reader, annotations: dict[str, str]) -> dict[str, Any]:
-    """The snapshot List: what was read, then the failed reads, stamped with the time of reading."""
+    """The snapshot List: what was read, then the failed reads, stamped with the time of reading and redacted."""
     annotations = {CAPTURED_AT: format_time(time.time()), **annotations}
     if reader.apiservices is not None:
         annotations[APISERVICES_COMPLETE] = "complete"
+    annotations[REDACTED] = REDACTED_NOTE
     return {"apiVersion": "v1", "kind": "List", "metadata": {"annotations": annotations},
             "items": reader.objects + reader.failures}

@@ -42,8 +42,13 @@ CLIENT_SIDE = "kubectl-hpa.io/client-side"
 """On a Status: the client failed before or without a response (RESTMapper, discovery, timeout)."""
 APISERVICES_COMPLETE = "kubectl-hpa.io/apiservices"
 """On a snapshot List: ``complete`` when every relevant APIService is in the file (absence means absent)."""
+REDACTED = "kubectl-hpa.io/redacted"
+"""On a snapshot List read from a cluster: what was removed from the objects before anyone sees them."""
 STATE_API_VERSION = "kubectl-hpa.io/v1alpha1"
 """The apiVersion of our ControllerState object (the controller's memory, which the API never shows)."""
+
+LAST_APPLIED = "kubectl.kubernetes.io/last-applied-configuration"
+"""kubectl apply's record of the applied manifest (reduced to what the checks read in a snapshot)."""
 
 # ----------------------------------------------------------------------------- kinds and groups
 

@@ -6,6 +6,11 @@ served to :attr:`Reader.objects`. A read that fails is not an error here: it bec
 in :attr:`Reader.failures`, annotated with its request, so the snapshot replays the failure offline.
 Only a 401 stops everything (:func:`fatal`): nothing else can be read either.
 
+Every object the reader keeps goes through :func:`~kubectl_hpa.sources.redact.redact` first: a snapshot
+is a support bundle, so env values, args, last-applied-configuration and the like never reach it
+(:mod:`.redact` says what is kept and why; the List says what was removed under
+:data:`~kubectl_hpa.sources.kube.REDACTED`).
+
 :mod:`.cluster` decides what to read for one HPA or for all of them; the watch engine uses a Reader
 for discovery and /scale paths.
 """
@@ -38,6 +43,7 @@ from .kube import (
     served_version,
     status_for,
 )
+from .redact import redact, redact_metrics_server
 
 RELEVANT_GROUPS = (RESOURCE_METRICS_GROUP, CUSTOM_METRICS_GROUP, EXTERNAL_METRICS_GROUP, "autoscaling.k8s.io", "keda.sh")
 """The API groups whose APIServices a snapshot keeps: the metric APIs, and VPA and KEDA (their objects act on targets)."""
@@ -49,14 +55,6 @@ RESOURCE_METRICS_API_VERSION = f"{RESOURCE_METRICS_GROUP}/{RESOURCE_METRICS_VERS
 def restore_kinds(items: Iterable[dict[str, Any]], kind: str, api_version: str) -> list[dict[str, Any]]:
     """A real server leaves kind/apiVersion off list items; a snapshot needs them."""
     return [{"apiVersion": api_version, "kind": kind, **item} if "kind" not in item else item for item in items]
-
-
-def strip_managed_fields(obj: dict[str, Any]) -> dict[str, Any]:
-    """Drop managedFields: large, and nothing here reads them."""
-    meta = metadata(obj)
-    if "managedFields" in meta:
-        obj = {**obj, "metadata": {k: v for k, v in meta.items() if k != "managedFields"}}
-    return obj
 
 
 def fatal(response: Response, what: str) -> ClusterError:
@@ -93,11 +91,11 @@ class Reader:
 
     def list_items(self, path: str, kind: str, api_version: str,
                    query: Optional[dict[str, str]] = None) -> Optional[list[dict[str, Any]]]:
-        """The items of a list, with kind and apiVersion restored and managedFields dropped; None when it failed."""
+        """The items of a list, with kind and apiVersion restored, redacted; None when it failed."""
         body = self.get(path, query)
         if body is None:
             return None
-        return [strip_managed_fields(item) for item in restore_kinds(body.get("items") or (), kind, api_version)]
+        return [redact(item) for item in restore_kinds(body.get("items") or (), kind, api_version)]
 
     # ------------------------------------------------------------------ pieces
 
@@ -160,7 +158,7 @@ class Reader:
             return None
         scale = {"apiVersion": body.get("apiVersion", "autoscaling/v1"), "kind": "Scale", **{
             k: v for k, v in body.items() if k not in ("apiVersion", "kind")}}
-        scale = strip_managed_fields(scale)
+        scale = redact(scale)
         scale.setdefault("metadata", {}).setdefault("namespace", namespace)
         self.objects.append(scale)
         return scale
@@ -214,7 +212,7 @@ class Reader:
         body = self.get(path, query)
         if body is None:
             return
-        listing = {"kind": kind, **{k: v for k, v in body.items() if k != "kind"}}
+        listing = redact({"kind": kind, **{k: v for k, v in body.items() if k != "kind"}})
         meta = dict(metadata(listing))
         meta["annotations"] = {**annotations_of(listing), REQUEST: f"GET {path}"}
         if namespace:
@@ -230,8 +228,8 @@ class Reader:
         version = served_version(self.apiservices or (), CUSTOM_METRICS_GROUP)
         body = self.get(api_prefix(CUSTOM_METRICS_GROUP, version))
         if body is not None:
-            self.objects.append({"kind": "APIResourceList", "apiVersion": "v1",
-                                 **{k: v for k, v in body.items() if k not in ("kind", "apiVersion")}})
+            self.objects.append(redact({"kind": "APIResourceList", "apiVersion": "v1",
+                                        **{k: v for k, v in body.items() if k not in ("kind", "apiVersion")}}))
 
     def read_events(self, namespace: Optional[str], hpa_name: Optional[str]) -> None:
         """The Events of one HPA (or of every HPA in scope): what the controller said when it last acted."""
@@ -261,7 +259,7 @@ class Reader:
                     self.objects.append(item)
 
     def read_metrics_server(self) -> None:
-        """The Deployment behind an unavailable metrics APIService (readiness and args: F02/F03)."""
+        """The Deployment behind an unavailable metrics APIService (readiness and flag names: F02/F03)."""
         for item in self.apiservices or ():
             if name_of(item) != f"{RESOURCE_METRICS_VERSION}.{RESOURCE_METRICS_GROUP}":
                 continue
@@ -272,5 +270,5 @@ class Reader:
             body = self.get(f"/apis/apps/v1/namespaces/{service.get('namespace', 'kube-system')}/deployments/"
                             f"{service['name']}")
             if body is not None:
-                self.objects.append(strip_managed_fields({"apiVersion": "apps/v1", "kind": "Deployment", **{
+                self.objects.append(redact_metrics_server({"apiVersion": "apps/v1", "kind": "Deployment", **{
                     k: v for k, v in body.items() if k not in ("apiVersion", "kind")}}))

@@ -10,7 +10,7 @@ import pytest
 from kubectl_hpa.core.model import LabelSelector
 from kubectl_hpa.sources.errors import MALFORMED, SnapshotError, malformed
 from kubectl_hpa.sources.fields import read_duration, read_int, read_milli, read_selector, read_time
-from kubectl_hpa.sources.reader import restore_kinds, strip_managed_fields
+from kubectl_hpa.sources.reader import restore_kinds
 from kubectl_hpa.sources.snapshot import load_document, parse_hpa, sync_input
 from kubectl_hpa.timefmt import parse_time
 
@@ -101,11 +101,3 @@ def test_restore_kinds_puts_back_what_a_list_leaves_off() -> None:
     assert restored[1] is items[1]
 
 
-def test_strip_managed_fields_leaves_the_served_object_alone() -> None:
-    served = {"kind": "Pod", "metadata": {"name": "a", "managedFields": [{"manager": "kubectl"}]}}
-    stripped = strip_managed_fields(served)
-    assert stripped == {"kind": "Pod", "metadata": {"name": "a"}}
-    assert "managedFields" in served["metadata"]  # a copy, not an edit
-    plain = {"kind": "Pod", "metadata": {"name": "b"}}
-    assert strip_managed_fields(plain) is plain
-    assert strip_managed_fields({"kind": "Pod", "metadata": "odd"}) == {"kind": "Pod", "metadata": "odd"}
