@@ -1,4 +1,4 @@
-"""The repository root on sys.path, and the test API server: one HTTP server per module, a fresh state per test.
+"""The repository root on sys.path, and the test API server: one HTTP server, a fresh state per test.
 
 Helpers live in tests/helpers.py (and tests/apiserver.py): import them from there, never from
 a conftest or another test module.
@@ -19,9 +19,10 @@ if str(_ROOT) not in sys.path:
 from tests.apiserver import FakeAPIServer, serve  # noqa: E402 - after the root is on sys.path
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def apiserver_http() -> Iterator:
-    """One real HTTP server per test module (stopping one takes 0.5 s); the ``api`` fixture resets it per test."""
+    """One real HTTP server for the session (stopping one takes 0.5 s); the ``api`` fixture gives each test a
+    fresh state and its own URL prefix on it."""
     server = serve()
     try:
         yield server

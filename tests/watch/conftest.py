@@ -1,8 +1,6 @@
-"""The watch tests' API server: one HTTP server for the whole watch suite, a fresh fake API server per test.
+"""The watch tests' API server: the session's HTTP server (tests/conftest.py), a fresh watch-aware fake per test.
 
-Stopping a werkzeug server costs up to half a second (its poll interval), which per test was
-most of this suite's teardown time, so one server serves every watch test (session scope; the
-tests/conftest.py default is one per module). Each test still gets a fresh fake on it
+Each test gets a fresh fake on it
 (``FakeAPIServer.fresh``: new objects, faults, request log, resourceVersions and URL prefix,
 so a client left from an earlier test is answered 404 and never shows in this test's requests),
 and its open watch streams are ended when it ends.
@@ -18,7 +16,6 @@ import itertools
 import json
 import re
 import time
-from pathlib import Path
 from typing import Iterator
 from urllib.parse import unquote
 
@@ -26,7 +23,7 @@ import pytest
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
-from tests.apiserver import FakeAPIServer, serve
+from tests.apiserver import FakeAPIServer
 
 GONE = {"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Failure", "reason": "Expired", "code": 410,
         "message": "too old resource version: 48300 (48999)"}
@@ -86,17 +83,6 @@ class WatchAPIServer(FakeAPIServer):
         return max((sum(1 for t in stamps[i:] if t - start < 1.0) for i, start in enumerate(stamps)), default=0)
 
 
-@pytest.fixture(scope="session")
-def apiserver_http() -> Iterator[HTTPServer]:
-    server = serve()
-    try:
-        yield server
-    finally:
-        server.clear()
-        if server.is_running():
-            server.stop()
-
-
 @pytest.fixture
 def api(apiserver_http: HTTPServer) -> Iterator[FakeAPIServer]:
     fake = WatchAPIServer.fresh(apiserver_http)
@@ -104,8 +90,3 @@ def api(apiserver_http: HTTPServer) -> Iterator[FakeAPIServer]:
         yield fake
     finally:
         fake.close()
-
-
-@pytest.fixture
-def kubeconfig(api: FakeAPIServer, tmp_path: Path) -> Path:
-    return api.kubeconfig(tmp_path / "kubeconfig", namespace="shop")
