@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any, Iterable, Mapping, Optional, Union
 
+from .inputs import InputTooLarge, read_text
 from .timefmt import format_time, parse_time
 
 Number = Union[int, float]
@@ -248,11 +249,13 @@ def write_observations(stream: IO[str], observations: Iterable[Observation]) -> 
 
 
 def read_all(path: Path) -> list[Observation]:
-    """Every observation of the file, in file order."""
+    """Every observation of the file, in file order (a file of at most :data:`~kubectl_hpa.inputs.MAX_INPUT_BYTES`)."""
     try:
-        lines = path.read_text().splitlines()
+        lines = read_text(path).splitlines()
     except OSError as error:
         raise RecordError(f"{path}: {error.strerror or error}") from None
+    except InputTooLarge as error:
+        raise RecordError(f"{path}: {error}") from None
     observations = []
     for number, line in enumerate(lines, start=1):
         if not line.strip():

@@ -14,6 +14,7 @@ from __future__ import annotations
 import bisect
 import contextlib
 import csv
+import io
 import json
 import math
 from dataclasses import dataclass, replace
@@ -23,6 +24,7 @@ from typing import Any, Callable, Optional
 from urllib import error as urlerror
 from urllib import parse, request
 
+from ..inputs import InputTooLarge, load_yaml, read_text
 from ..timefmt import parse_time
 from .fields import ScenarioError, as_mapping, as_number, as_seconds, field_path, reject_unknown
 
@@ -188,10 +190,12 @@ def _file(params: dict, base_dir: Path, where: str) -> Path:
 def _csv_profile(path: Path) -> LoadProfile:
     """Columns ``t`` (seconds from the start, or RFC 3339) and ``rate`` (requests/s)."""
     try:
-        with path.open(newline="") as handle:
-            rows = list(csv.DictReader(handle))
+        text = read_text(path, newline="")
     except OSError as error:
         raise ScenarioError(f"load.file: {path}: {error.strerror or error}") from None
+    except InputTooLarge as error:
+        raise ScenarioError(f"load.file: {path}: {error}") from None
+    rows = list(csv.DictReader(io.StringIO(text, newline="")))
     if not rows or not {"t", "rate"} <= set(rows[0]):
         raise ScenarioError(f"load.file: {path}: expected a header with columns t and rate")
     points: list[tuple[float, float]] = []
@@ -208,10 +212,17 @@ def _csv_profile(path: Path) -> LoadProfile:
 
 
 def _stages_profile(path: Path) -> LoadProfile:
-    from ..pipeline.stages import load_plan
+    import yaml
 
+    from ..pipeline.stages import parse_plan
+
+    # pipeline.stages.load_plan's reading, bounded (a stages file is YAML, and read like every input).
     try:
-        plan = load_plan(path)
+        plan = parse_plan(load_yaml(read_text(path, encoding="utf-8")), source=str(path))
+    except InputTooLarge as error:
+        raise ScenarioError(f"load.file: {path}: {error}") from None
+    except yaml.YAMLError as error:
+        raise ScenarioError(f"load.file: {path}: not valid YAML: {str(error).splitlines()[0]}") from None
     except (OSError, ValueError) as error:
         raise ScenarioError(f"load.file: {error}") from None
     if plan.kind == "users" and plan.per_user_rate is None:

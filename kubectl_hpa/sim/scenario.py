@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any, Optional
 
 from ..core.model import ControllerSettings, HPASpec
+from ..inputs import InputTooLarge, load_yaml, load_yaml_all, read_text
 from .fields import (
     ScenarioError,
     as_exact_milli,
@@ -255,9 +256,11 @@ def load_hpa_file(path: Path) -> dict:
     import yaml
 
     try:
-        documents = list(yaml.safe_load_all(path.read_text()))
+        documents = load_yaml_all(read_text(path))
     except OSError as error:
         raise ScenarioError(f"{path}: {error.strerror or error}") from None
+    except InputTooLarge as error:
+        raise ScenarioError(f"{path}: {error}") from None
     except yaml.YAMLError as error:
         raise ScenarioError(f"{path}: malformed YAML: {str(error).splitlines()[0]}") from None
     for document in documents:
@@ -270,11 +273,15 @@ def read_scenario(path: Path, hpa_override: Optional[dict] = None) -> Scenario:
     import yaml
 
     try:
-        text = path.read_text()
+        text = read_text(path)
     except OSError as error:
         raise ScenarioError(f"{path}: {error.strerror or error}") from None
+    except InputTooLarge as error:
+        raise ScenarioError(f"{path}: {error}") from None
     try:
-        document = yaml.safe_load(text)
+        document = load_yaml(text)
+    except InputTooLarge as error:
+        raise ScenarioError(f"{path}: {error}") from None
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         where = f" at line {mark.line + 1}" if mark else ""

@@ -13,6 +13,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any, Callable, Hashable, Iterable, Iterator, Optional, TypeVar
 
+from ..inputs import InputTooLarge, load_yaml_all
 from .errors import MALFORMED, SnapshotError, malformed
 from .fields import read_time
 from .kube import CAPTURED_AT, SUBJECT, annotations_of, request_of
@@ -133,9 +134,13 @@ def decode_text(text: str, source: str) -> list[Any]:
     import yaml  # lazily: only snapshots in YAML pay for it
 
     # libyaml's parser is ~20x faster than PyYAML's pure-Python one; a 10-pod snapshot costs 5 ms, not 100+.
+    # Aliases are counted before anything is built from them: a few hundred bytes of nested aliases
+    # ("billion laughs") would otherwise expand to gigabytes when the objects are walked.
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     try:
-        return list(yaml.load_all(text, Loader=loader))
+        return load_yaml_all(text, loader)
+    except InputTooLarge as error:
+        raise SnapshotError(f"{source}: {error}") from None
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         where = f" at line {mark.line + 1} column {mark.column + 1}" if mark else ""

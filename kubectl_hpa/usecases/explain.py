@@ -17,6 +17,7 @@ from typing import Any, Optional
 from ..core.decide import decide
 from ..core.model import ControllerSettings, Decision, SyncInput
 from ..diagnose import PROBLEM_SEVERITIES, Finding, diagnose, has_problems
+from ..inputs import InputTooLarge, read_stream, read_text
 from ..sources.cluster_client import ConnectionOptions
 from ..sources.kube import namespace_of
 from ..sources.snapshot import Snapshot, SnapshotError, hpa_status, load_document, load_text, sync_input
@@ -70,14 +71,12 @@ class NoHPA(SnapshotError):
 
 
 def read_file(filename: str) -> Snapshot:
-    """A snapshot file (``-`` for standard input)."""
+    """A snapshot file (``-`` for standard input), at most :data:`~kubectl_hpa.inputs.MAX_INPUT_BYTES` long."""
     source = "<stdin>" if filename == "-" else filename
     try:
-        if filename == "-":
-            text = sys.stdin.read()
-        else:
-            with open(filename, encoding="utf-8") as handle:
-                text = handle.read()
+        text = read_stream(sys.stdin) if filename == "-" else read_text(filename, encoding="utf-8")
+    except InputTooLarge as error:
+        raise SnapshotError(f"{source}: {error}") from None
     except OSError as error:
         raise SnapshotError(f"{source}: {error.strerror or error}") from None
     except UnicodeDecodeError:
