@@ -40,7 +40,7 @@ from .kube import (
     namespace_of,
     workload_selector,
 )
-from .reader import RESOURCE_METRICS_API_VERSION, Reader, fatal, restore_kinds
+from .reader import RESOURCE_METRICS_API_VERSION, Reader, ServedShapeError, fatal, restore_kinds, served_items
 from .redact import REDACTED_NOTE, redact
 
 # Reader and fatal live in reader.py; they stay importable from here for the watch engine's imports.
@@ -145,8 +145,11 @@ def _list_hpas(connection: Connection, scope: str, where: str) -> list[dict[str,
     response = connection.get(f"/apis/{HPA_API_VERSION}{scope}/horizontalpodautoscalers")
     if not response.ok:
         raise fatal(response, f"list horizontalpodautoscalers.autoscaling {where}")
-    return [redact(h)
-            for h in restore_kinds(response.body.get("items") or (), "HorizontalPodAutoscaler", HPA_API_VERSION)]
+    try:
+        items = served_items(response.body, f"list horizontalpodautoscalers.autoscaling {where}")
+    except ServedShapeError as error:
+        raise ClusterError(str(error)) from None
+    return [redact(h) for h in restore_kinds(items, "HorizontalPodAutoscaler", HPA_API_VERSION)]
 
 
 def _target_ref(hpa: Mapping[str, Any]) -> Mapping[str, Any]:

@@ -52,6 +52,23 @@ RESOURCE_METRICS_API_VERSION = f"{RESOURCE_METRICS_GROUP}/{RESOURCE_METRICS_VERS
 """The apiVersion of PodMetrics (the resource metrics client reads v1beta1 only)."""
 
 
+class ServedShapeError(ValueError):
+    """A list answer not shaped as an API server serves one (``items: 5``, ``items: [null]``); one line."""
+
+
+def served_items(body: Mapping[str, Any], request: str) -> list[dict[str, Any]]:
+    """The ``items`` of a list answer, checked: a list of objects (absent or null: none)."""
+    items = body.get("items")
+    if items is None:
+        return []
+    if not isinstance(items, list) or not all(isinstance(item, dict) for item in items):
+        shown = repr(items if not isinstance(items, list) else next(i for i in items if not isinstance(i, dict)))
+        what = "items" if not isinstance(items, list) else "an item"
+        raise ServedShapeError(f"the API server's answer to {request} is not a list of objects "
+                               f"({what}: {shown[:40]})")
+    return items
+
+
 def restore_kinds(items: Iterable[dict[str, Any]], kind: str, api_version: str) -> list[dict[str, Any]]:
     """A real server leaves kind/apiVersion off list items; a snapshot needs them."""
     return [{"apiVersion": api_version, "kind": kind, **item} if "kind" not in item else item for item in items]
@@ -95,7 +112,12 @@ class Reader:
         body = self.get(path, query)
         if body is None:
             return None
-        return [redact(item) for item in restore_kinds(body.get("items") or (), kind, api_version)]
+        try:
+            items = served_items(body, f"GET {path}")
+        except ServedShapeError as error:  # recorded as a failed read: the checks conclude nothing from it
+            self.failures.append(client_side_status(path, str(error), code=0, reason="InvalidResponse"))
+            return None
+        return [redact(item) for item in restore_kinds(items, kind, api_version)]
 
     # ------------------------------------------------------------------ pieces
 
