@@ -71,6 +71,11 @@ class MetricTarget:
             return self.average_utilization
         return self.value if self.type == VALUE else self.average_value
 
+    def in_units(self, amount: int) -> float:
+        """An amount in this target's unit (:attr:`wanted`, :meth:`measure`) as people read it: percent as is,
+        milli as whole units (what charts, timelines and the watch history plot)."""
+        return float(amount) if self.is_utilization else amount / 1000
+
     def measure(self, utilization: Optional[int], value: Optional[int], average_value: Optional[int]) -> Optional[int]:
         """A reading in this target's unit (as :attr:`wanted`): the utilization, or the value a Value target
         compares (the average otherwise, and when no value was read); None when unknown."""

@@ -63,10 +63,9 @@ class Result:
 def _metric_point(spec: MetricSpec, utilization: Optional[int], value: Optional[int], average_value: Optional[int],
                   ratio: Optional[float], error: Optional[str] = None) -> MetricPoint:
     target = spec.target
-    current, wanted = target.measure(utilization, value, average_value), target.wanted or 0
-    if target.is_utilization:
-        return MetricPoint(spec.name, None if current is None else float(current), float(wanted), "%", ratio, error)
-    return MetricPoint(spec.name, None if current is None else current / 1000, wanted / 1000, "", ratio, error)
+    current = target.measure(utilization, value, average_value)
+    return MetricPoint(spec.name, None if current is None else target.in_units(current), target.in_units(target.wanted or 0),
+                       "%" if target.is_utilization else "", ratio, error)
 
 
 def _metric_points(decision: Decision) -> tuple[MetricPoint, ...]:

@@ -239,18 +239,11 @@ def describe(decision: Decision, forbidden: bool = False) -> tuple[str, str]:
 
 def metric_value(result: MetricResult) -> Optional[float]:
     """The current value as the view shows it: percent for a utilization target, else units (not milli)."""
-    if result.error is not None:
-        return None
-    if result.utilization is not None and result.spec.target.average_utilization is not None:
-        return float(result.utilization)
-    milli = result.value if (result.spec.target.type == "Value" and result.value is not None) else result.average_value
-    return milli / 1000 if milli is not None else None
+    current = result.current
+    return None if result.error is not None or current is None else result.spec.target.in_units(current)
 
 
 def metric_target(result: MetricResult) -> Optional[float]:
     """The target in the same unit as :func:`metric_value`."""
-    target = result.spec.target
-    if target.average_utilization is not None and target.average_value is None:
-        return float(target.average_utilization)
-    milli = target.value if target.type == "Value" else target.average_value
-    return milli / 1000 if milli is not None else None
+    wanted = result.spec.target.wanted
+    return None if wanted is None else result.spec.target.in_units(wanted)
