@@ -125,7 +125,7 @@ def controller_options(function: Callable) -> Callable:
     return function
 
 
-def settings_from(flags: Mapping[str, Optional[float]],
-                  base: ControllerSettings = ControllerSettings()) -> ControllerSettings:
-    """The controller flags given on the command line over ``base`` (the real defaults, or a scenario's)."""
-    return base.with_flags(flags)
+def settings_from(flags: Mapping[str, Optional[float]]) -> ControllerSettings:
+    """The controller flags given on the command line over the controller's defaults (a scenario applies them
+    over its own settings: :meth:`ControllerSettings.with_flags`)."""
+    return ControllerSettings().with_flags(flags)
