@@ -61,6 +61,7 @@ from .model import (
 from .normalize import normalize_legacy, normalize_with_behavior, record_scale_event
 from .replicas import compute_metric
 from .selector import SelectorError, parse_selector
+from .versions import REPLICAS_CAPPED_AT_INT32, SCALED_TO_ZERO_CONDITION, TWO_SIDED_TOLERANCE
 
 if TYPE_CHECKING:
     from typing_extensions import Unpack
@@ -98,6 +99,10 @@ class Conditions:
     def set(self, kind: str, status: bool, reason: str, message: str) -> None:
         self._items[kind] = _condition(kind, status, reason, message)
 
+    def put(self, condition: Condition) -> None:
+        """A condition as given, blank fields included (see the ContainerResource gate in decide())."""
+        self._items[condition.type] = condition
+
     def remove(self, kind: str) -> None:
         self._items.pop(kind, None)
 
@@ -118,7 +123,7 @@ def tolerances_for(inputs: SyncInput) -> Tolerances:
             down = behavior.scale_down.tolerance
         if behavior.scale_up.tolerance is not None:
             up = behavior.scale_up.tolerance
-    return Tolerances(down=down, up=up)
+    return Tolerances(down=down, up=up, legacy=not settings.has(TWO_SIDED_TOLERANCE))
 
 
 def write_metrics_conditions(conditions: Conditions, proposing: str, stabilization: tuple[str, str], limited: bool,
@@ -140,10 +145,11 @@ def outbids(best: int, candidate: int) -> bool:
 def decide(inputs: SyncInput) -> Decision:
     hpa, now = inputs.hpa, inputs.now
     conditions = Conditions(inputs.previous_conditions)
-    # The HPAScaleToZero gate decides whether the ScaledToZero condition means anything; without it
-    # the controller drops the condition.
-    scaled_to_zero = inputs.settings.scale_to_zero and conditions.is_true(SCALED_TO_ZERO)
-    if not inputs.settings.scale_to_zero:
+    # From 1.36 (kubernetes#135118) the HPAScaleToZero gate decides whether the ScaledToZero condition means
+    # anything; without it the controller drops the condition. Before, the controller read neither.
+    condition_era = inputs.settings.has(SCALED_TO_ZERO_CONDITION)
+    scaled_to_zero = condition_era and inputs.settings.scale_to_zero and conditions.is_true(SCALED_TO_ZERO)
+    if condition_era and not inputs.settings.scale_to_zero:
         conditions.remove(SCALED_TO_ZERO)
     events: list[Event] = []
     tolerances = tolerances_for(inputs)
@@ -175,8 +181,11 @@ def decide(inputs: SyncInput) -> Decision:
     object_or_external = any(spec.type in (OBJECT, EXTERNAL) for spec in hpa.metrics)
     if current == 0:
         # A target someone scaled to zero pauses autoscaling. Only a workload the HPA itself scaled to
-        # zero (ScaledToZero=True, gate on) is woken up by its metrics.
-        if not (scaled_to_zero and (min_replicas != 0 or object_or_external)):
+        # zero (ScaledToZero=True, gate on) is woken up by its metrics. Before 1.36 the only test was
+        # minReplicas != 0: with minReplicas 0 (which the API server allows with the gate) the controller
+        # computed the metrics at zero replicas, whoever had put the workload there.
+        wakes = (scaled_to_zero and (min_replicas != 0 or object_or_external)) if condition_era else min_replicas == 0
+        if not wakes:
             conditions.set(SCALING_ACTIVE, False, "ScalingDisabled",
                            "scaling is disabled since the replica count of the target is zero")
             return Decision(current_replicas=0, desired_replicas=0, branch=SCALING_DISABLED,
@@ -219,16 +228,22 @@ def decide(inputs: SyncInput) -> Decision:
     for result in metrics:
         if result.error is not None:
             invalid += 1
-            events.append(Event("Warning", result.error_reason or "", result.error))
-            conditions.set(SCALING_ACTIVE, False, result.error_reason or "",
-                           f"the HPA was unable to compute the replica count: {result.error}")
+            if result.error_reason:  # (a bare error, see below, makes neither)
+                events.append(Event("Warning", result.error_reason, result.error))
+                conditions.set(SCALING_ACTIVE, False, result.error_reason,
+                               f"the HPA was unable to compute the replica count: {result.error}")
             first_failure = first_failure or result
             continue
         if outbids(proposal, result.proposed_replicas or 0):
             proposal, proposing = result.proposed_replicas or 0, result.description
     if first_failure is not None and (invalid >= len(metrics) or proposal < current):
-        conditions.set(SCALING_ACTIVE, False, first_failure.error_reason or "",
-                       f"the HPA was unable to compute the replica count: {first_failure.error}")
+        if first_failure.error_reason:
+            conditions.set(SCALING_ACTIVE, False, first_failure.error_reason,
+                           f"the HPA was unable to compute the replica count: {first_failure.error}")
+        else:
+            # The metric failed before the controller made its condition (the ContainerResource gate check
+            # of 1.27-1.31): it writes the zero-valued condition, type, status, reason and message all empty.
+            conditions.put(Condition("", "", "", ""))
         message = (f"invalid metrics ({invalid} invalid out of {len(metrics)}), "
                    f"first error is: {first_failure.wrapped_error}")
         events.append(Event("Warning", "FailedComputeMetricsReplicas", message))
@@ -253,7 +268,8 @@ def decide(inputs: SyncInput) -> Decision:
         normalized = normalize_with_behavior(
             recommendations, now, current, proposal, min_replicas, max_replicas, hpa.behavior,
             inputs.settings.downscale_stabilization,
-            state.scale_up_events if state else (), state.scale_down_events if state else ())
+            state.scale_up_events if state else (), state.scale_down_events if state else (),
+            inputs.settings.has(REPLICAS_CAPPED_AT_INT32))
     limit = normalized.rate_limit
     write_metrics_conditions(conditions, proposing, (normalized.stabilization.reason, normalized.stabilization.message),
                              limit.result != normalized.stabilization.result, (limit.reason, limit.message))
@@ -286,7 +302,7 @@ def _finish(inputs: SyncInput, base: _Common, conditions: Conditions, events: li
                        f"the HPA controller was able to update the target scale to {desired}")
         events.append(Event("Normal", SUCCESSFUL_RESCALE, rescale_message(desired, reason)))
         hpa = inputs.hpa
-        if inputs.settings.scale_to_zero:
+        if inputs.settings.has(SCALED_TO_ZERO_CONDITION) and inputs.settings.scale_to_zero:
             if current > 0 and desired == 0 and hpa.effective_min_replicas == 0 and any(
                     spec.type in (OBJECT, EXTERNAL) for spec in hpa.metrics):
                 conditions.set(SCALED_TO_ZERO, True, "ScaledToZero", "the HPA controller scaled the workload to zero")

@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from typing import Any, Mapping, NamedTuple, Optional, Union
 
+from .versions import HPA_SCALE_TO_ZERO, PER_HPA_TOLERANCE, ControllerVersion
+
 # Metric source types (autoscaling/v2 MetricSourceType).
 RESOURCE = "Resource"
 CONTAINER_RESOURCE = "ContainerResource"
@@ -146,6 +148,7 @@ class ContainerRequests:
 
     name: str
     requests: Mapping[str, int] = field(default_factory=dict)
+    restartable: bool = False  # an init container with restartPolicy: Always (a native sidecar)
 
 
 @dataclass(frozen=True)
@@ -159,6 +162,10 @@ class Pod:
     containers: tuple[ContainerRequests, ...] = ()
     sidecars: tuple[ContainerRequests, ...] = ()  # init containers with restartPolicy: Always
     pod_requests: Optional[Mapping[str, int]] = None  # spec.resources.requests (pod-level resources)
+    # Every init container in spec order (sidecars flagged restartable) and spec.overhead: what a pod-level
+    # request is aggregated from (pod_samples.aggregate_container_requests). Empty: the sidecars alone.
+    init_containers: tuple[ContainerRequests, ...] = ()
+    overhead: Optional[Mapping[str, int]] = None
     labels: Mapping[str, str] = field(default_factory=dict)
     # How many identical pods this entry stands for (same state, same samples). Always 1 for pods read from a
     # cluster; the simulator groups interchangeable pods so that a sync costs O(groups), not O(pods).
@@ -237,8 +244,26 @@ class ControllerSettings:
     initial_readiness_delay: float = 30.0
     downscale_stabilization: float = 300.0
     sync_period: float = 15.0
-    configurable_tolerance: bool = True  # feature gate HPAConfigurableTolerance (beta, on since v1.35)
-    scale_to_zero: bool = False  # feature gate HPAScaleToZero (alpha, off by default)
+    version: ControllerVersion = ControllerVersion()
+    """The release emulated (the newest controller code unless a caller says which) and its feature gates."""
+
+    @property
+    def configurable_tolerance(self) -> bool:
+        """Whether behavior.*.tolerance counts (feature gate HPAConfigurableTolerance, from 1.33)."""
+        return self.version.has(PER_HPA_TOLERANCE)
+
+    @property
+    def scale_to_zero(self) -> bool:
+        """Feature gate HPAScaleToZero (alpha, off, until 1.36; beta, on, from 1.37)."""
+        return self.version.gate(HPA_SCALE_TO_ZERO)
+
+    def has(self, change: str) -> bool:
+        """Whether the emulated controller behaves as row ``change`` of versions.CHANGES says."""
+        return self.version.has(change)
+
+    def with_gates(self, gates: Mapping[str, bool]) -> ControllerSettings:
+        """These settings with feature gates set on the emulated release (checked as the controller would)."""
+        return replace(self, version=self.version.with_gates(gates))
 
     def with_flags(self, flags: Mapping[str, Optional[float]]) -> ControllerSettings:
         """These settings under the controller flags given on a command line (None: the flag was not given)."""

@@ -9,7 +9,6 @@ memory instead of mutating it.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from typing import Optional
 
@@ -23,6 +22,7 @@ from .conditions import (
     TOO_MANY,
     WITHIN_RANGE,
 )
+from .gomath import MAX_INT32, MIN_INT32, go_ceil_int32
 from .model import (
     PERCENT_POLICY,
     PODS_POLICY,
@@ -36,9 +36,6 @@ from .model import (
     ScalingRules,
     Stabilization,
 )
-
-MAX_INT32 = 2**31 - 1
-MIN_INT32 = -(2**31)
 
 SCALE_UP_LIMIT_FACTOR = 2.0
 SCALE_UP_LIMIT_MINIMUM = 4.0
@@ -176,8 +173,11 @@ def behavior_windows(behavior: Behavior, downscale_window: float) -> tuple[float
 def normalize_with_behavior(recommendations: tuple[Recommendation, ...], now: float, current: int,
                             proposal: int, min_replicas: int, max_replicas: int, behavior: Behavior,
                             downscale_window: float, scale_up_events: tuple[ScaleEvent, ...],
-                            scale_down_events: tuple[ScaleEvent, ...]) -> Normalized:
-    """normalizeDesiredReplicasWithBehaviors: windows first, then rate policies and min/max."""
+                            scale_down_events: tuple[ScaleEvent, ...], saturate: bool = True) -> Normalized:
+    """normalizeDesiredReplicasWithBehaviors: windows first, then rate policies and min/max.
+
+    ``saturate``: a Percent scale-up limit beyond MaxInt32 saturates (1.38) instead of wrapping (see
+    replicas.go_ceil_int32)."""
     up_window, down_window = behavior_windows(behavior, downscale_window)
     up_cutoff, down_cutoff = now - up_window, now - down_window
     considered: list[Recommendation] = []
@@ -189,7 +189,7 @@ def normalize_with_behavior(recommendations: tuple[Recommendation, ...], now: fl
         allowed_down_at=_allowed_down_at([c for c in considered if c.timestamp > down_cutoff], proposal, down_window),
     )
     rate_limit = behavior_rate_limit(now, current, stabilized, min_replicas, max_replicas, behavior,
-                                     scale_up_events, scale_down_events)
+                                     scale_up_events, scale_down_events, saturate)
     new = Recommendation(now, proposal)
     return Normalized(stabilization, rate_limit, store_recommendation(recommendations, stale_index, new))
 
@@ -200,7 +200,8 @@ def _changes_in_period(now: float, period_seconds: int, events: tuple[ScaleEvent
 
 
 def _policy_limits(now: float, current: int, rules: ScalingRules, scale_up_events: tuple[ScaleEvent, ...],
-                   scale_down_events: tuple[ScaleEvent, ...], up: bool) -> tuple[int, tuple[PolicyLimit, ...]]:
+                   scale_down_events: tuple[ScaleEvent, ...], up: bool,
+                   saturate: bool = True) -> tuple[int, tuple[PolicyLimit, ...]]:
     """calculateScaleUpLimitWithScalingRules / calculateScaleDownLimitWithBehaviors."""
     if rules.select_policy == SELECT_DISABLED:
         return current, ()
@@ -218,7 +219,7 @@ def _policy_limits(now: float, current: int, rules: ScalingRules, scale_up_event
             proposed = period_start + policy.value if up else period_start - policy.value
         elif policy.type == PERCENT_POLICY:
             if up:  # rounded up, or a small HPA could never grow
-                proposed = math.ceil(float(period_start) * (1 + float(policy.value) / 100))
+                proposed = go_ceil_int32(float(period_start) * (1 + float(policy.value) / 100), saturate)
             else:  # Go's int32(float64) truncates toward zero
                 proposed = int(float(period_start) * (1 - float(policy.value) / 100))
         else:
@@ -230,10 +231,11 @@ def _policy_limits(now: float, current: int, rules: ScalingRules, scale_up_event
 
 def behavior_rate_limit(now: float, current: int, desired: int, min_replicas: int, max_replicas: int,
                         behavior: Behavior, scale_up_events: tuple[ScaleEvent, ...],
-                        scale_down_events: tuple[ScaleEvent, ...]) -> RateLimit:
+                        scale_down_events: tuple[ScaleEvent, ...], saturate: bool = True) -> RateLimit:
     """convertDesiredReplicasWithBehaviorRate."""
     if desired > current:
-        limit, limits = _policy_limits(now, current, behavior.scale_up, scale_up_events, scale_down_events, True)
+        limit, limits = _policy_limits(now, current, behavior.scale_up, scale_up_events, scale_down_events, True,
+                                       saturate)
         limit = max(limit, current)  # no further scale-up until old events leave the period
         if max_replicas > limit:
             upper, (reason, message) = limit, SCALE_UP_LIMIT

@@ -12,18 +12,20 @@ percentage or average is truncated before the ratio is taken.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Mapping, NamedTuple, Optional
 
+from .gomath import go_div
 from .metric_context import MetricContext, MetricError
-from .model import Pod, PodGroups, ResourceMetrics
+from .model import ControllerSettings, Pod, PodGroups, ResourceMetrics
 from .quantity import format_duration
-
-
-def go_div(numerator: int, denominator: int) -> int:
-    """Go's integer division: truncates toward zero (Python's // floors)."""
-    quotient = abs(numerator) // abs(denominator)
-    return quotient if (numerator >= 0) == (denominator > 0) else -quotient
-
+from .versions import (
+    MISSING_CONTAINER_IS_MISSING_POD,
+    POD_LEVEL_REQUESTS,
+    POD_OVERHEAD_EXCLUDED,
+    SIDECAR_REQUESTS,
+    SUCCEEDED_PODS_IGNORED,
+)
 
 # ----------------------------------------------------------------------------- pod grouping
 
@@ -50,11 +52,14 @@ def group_pods(pods: tuple[Pod, ...], samples: Mapping[str, Sample], resource: s
     ignored: dict[str, str] = {}
     period = ctx.settings.cpu_initialization_period
     delay = ctx.settings.initial_readiness_delay
+    # Until 1.38 (kubernetes#141302) only Failed pods were dropped: a Succeeded pod went on like a running
+    # one, so without a sample it counted as missing (issue kubernetes#141298: an HPA pinned for a day).
+    terminal = ("Failed", "Succeeded") if ctx.settings.has(SUCCEEDED_PODS_IGNORED) else ("Failed",)
     for pod in pods:
         if pod.deleted:
             ignored[pod.name] = "being deleted"
             continue
-        if pod.phase in ("Failed", "Succeeded"):  # podutil.IsPodTerminal
+        if pod.phase in terminal:
             ignored[pod.name] = f"phase {pod.phase}"
             continue
         if pod.phase == "Pending":
@@ -102,25 +107,39 @@ def cpu_unready_reason(pod: Pod, sample: Sample, now: float, period: float, dela
 # ----------------------------------------------------------------------------- requests
 
 
-def pod_requests(pods: tuple[Pod, ...], resource: str, container: Optional[str]) -> dict[str, int]:
-    """Requests per pod for Utilization targets; a container without one fails the metric."""
+SUPPORTED_POD_LEVEL = ("cpu", "memory")
+"""Resources the API accepts in pod-level requests (besides ``hugepages-*``): IsSupportedPodLevelResource."""
+
+
+def pod_requests(pods: tuple[Pod, ...], resource: str, container: Optional[str],
+                 settings: ControllerSettings) -> dict[str, int]:
+    """Requests per pod for Utilization targets; a container without one fails the metric.
+
+    Which requests count changed with the release: native sidecars from 1.29 (kubernetes#120001), pod-level
+    requests from 1.34 (kubernetes#132430, gate PodLevelResources), with the pod's overhead added to them
+    until 1.38 (kubernetes#142154).
+    """
+    with_sidecars = settings.has(SIDECAR_REQUESTS)
+    pod_level = settings.has(POD_LEVEL_REQUESTS) and container is None
     requests: dict[str, int] = {}
     for pod in pods:
+        counted = pod.containers + pod.sidecars if with_sidecars else pod.containers
         if container is not None:
-            named = [c for c in pod.containers + pod.sidecars if c.name == container]
+            named = [c for c in counted if c.name == container]
             if not named:
                 raise MetricError(f"container {container} not found in Pod {pod.name}")
             if resource not in named[0].requests:
                 raise MetricError(f"missing request for {resource} in container {container} of Pod {pod.name}")
             requests[pod.name] = named[0].requests[resource]
             continue
-        if pod.pod_requests is not None:
-            if resource not in pod.pod_requests:
+        if pod_level and _pod_level_requests_set(pod):
+            total = _pod_level_request(pod, resource, not settings.has(POD_OVERHEAD_EXCLUDED))
+            if total is None:
                 raise MetricError(f"missing pod-level request for {resource} in Pod {pod.name}")
-            requests[pod.name] = pod.pod_requests[resource]
+            requests[pod.name] = total
             continue
         total = 0
-        for each in pod.containers + pod.sidecars:
+        for each in counted:
             if resource not in each.requests:
                 raise MetricError(f"missing request for {resource} in container {each.name} of Pod {pod.name}")
             total += each.requests[resource]
@@ -128,11 +147,67 @@ def pod_requests(pods: tuple[Pod, ...], resource: str, container: Optional[str])
     return requests
 
 
-def resource_samples(reading: ResourceMetrics, resource: str, container: Optional[str]) -> dict[str, Sample]:
-    """Per-pod usage from PodMetrics; a pod lacking the resource in any container is dropped."""
+def _pod_level_requests_set(pod: Pod) -> bool:
+    """IsPodLevelRequestsSet: pod-level requests name at least one resource the API supports there."""
+    return bool(pod.pod_requests) and any(
+        name in SUPPORTED_POD_LEVEL or name.startswith("hugepages-") for name in pod.pod_requests or {})
+
+
+def _pod_level_request(pod: Pod, resource: str, with_overhead: bool) -> Optional[int]:
+    """resourcehelpers.PodRequests for one resource: the containers' aggregate, replaced by the pod-level
+    value where one is set (so a pod with only a memory request at pod level is measured on its containers'
+    CPU), plus the pod overhead where the release adds it. None when nothing requests the resource."""
+    value = (pod.pod_requests or {}).get(resource)
+    if value is None:
+        value = aggregate_container_requests(pod).get(resource)
+    overhead = (pod.overhead or {}).get(resource) if with_overhead else None
+    if overhead is not None:
+        value = (value or 0) + overhead
+    return value
+
+
+def aggregate_container_requests(pod: Pod) -> dict[str, int]:
+    """AggregateContainerRequests: the containers and sidecars summed, then the larger of that and what any
+    init container needs while it runs (itself plus the sidecars started before it)."""
+    total: dict[str, int] = {}
+    for container in pod.containers:
+        _add(total, container.requests)
+    sidecars_so_far: dict[str, int] = {}
+    init_peak: dict[str, int] = {}
+    for init in pod.init_containers or tuple(replace(sidecar, restartable=True) for sidecar in pod.sidecars):
+        if init.restartable:
+            _add(total, init.requests)
+            _add(sidecars_so_far, init.requests)
+            running = dict(sidecars_so_far)
+        else:
+            running = dict(init.requests)
+            _add(running, sidecars_so_far)
+        for name, amount in running.items():
+            init_peak[name] = max(init_peak.get(name, amount), amount)
+    for name, amount in init_peak.items():
+        total[name] = max(total.get(name, amount), amount)
+    return total
+
+
+def _add(into: dict[str, int], requests: Mapping[str, int]) -> None:
+    for name, amount in requests.items():
+        into[name] = into.get(name, 0) + amount
+
+
+def resource_samples(reading: ResourceMetrics, resource: str, container: Optional[str],
+                     settings: ControllerSettings, namespace: str = "") -> dict[str, Sample]:
+    """Per-pod usage from PodMetrics; a pod lacking the resource in any container is dropped.
+
+    A pod whose metrics lack the named container is dropped too (a missing pod) since 1.33
+    (kubernetes#127193); before, the metrics client failed the whole metric.
+    """
     samples: dict[str, Sample] = {}
+    container_may_be_absent = container is None or settings.has(MISSING_CONTAINER_IS_MISSING_POD)
     for item in reading.samples:
         if container is not None:
+            if not container_may_be_absent and container not in item.containers:
+                raise MetricError(f"unable to get metrics for resource {resource}: failed to get container metrics: "
+                                  f"container {container} not present in metrics for pod {namespace}/{item.pod}")
             usage = item.containers.get(container, {})
             if resource in usage:
                 samples[item.pod] = Sample(usage[resource], item.timestamp, item.window)

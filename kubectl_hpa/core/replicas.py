@@ -10,8 +10,8 @@ path for one metric and words its error as the controller does.
 What the pod-based paths work on lives in pod_samples.py (per-pod samples, pod
 groups, requests, and the utilization or average ratio over them); what every path
 is given, and the error it raises, in metric_context.py. Integer arithmetic follows
-Go: a proposal is ``int32(math.Ceil(x))`` capped at MaxInt32 (``go_ceil_int32``),
-and sums of metric values saturate at MaxInt64.
+Go: a proposal is ``int32(math.Ceil(x))`` (``go_ceil_int32``: capped at MaxInt32 where the release caps it,
+else what amd64 gives), and sums of External metric values saturate at MaxInt64 (from 1.34).
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ import math
 from typing import TYPE_CHECKING, Callable, Mapping, Optional, TypedDict
 
 from .branches import FROM_ZERO, READY_PODS, REBALANCE_KEPT, REBALANCED, TOTAL_OVER_TARGET, WITHIN_TOLERANCE
+from .gomath import MAX_INT64, MIN_INT64, go_ceil_int32, go_int64
 from .metric_context import MetricContext, MetricError, Tolerances
 from .model import (
     AVERAGE_VALUE,
@@ -51,12 +52,18 @@ from .pod_samples import (
     samples_utilization,
 )
 from .selector import format_label_selector
+from .versions import (
+    CONTAINER_METRICS_GATE_CHECKED,
+    EXTERNAL_AVERAGE_CAPPED,
+    HPA_CONTAINER_METRICS,
+    OBJECT_METRIC_MESSAGE,
+    TARGETED_PODS_MESSAGE,
+    VALUE_CAPPED,
+)
 
 if TYPE_CHECKING:
     from typing_extensions import Unpack
 
-MAX_INT32 = 2**31 - 1
-MAX_INT64 = 2**63 - 1
 
 
 class Fields(TypedDict, total=False):
@@ -100,13 +107,6 @@ def _update(fields: Fields, **values: Unpack[Fields]) -> Fields:
     return fields
 
 
-def go_ceil_int32(value: float) -> int:
-    """``int32(math.Ceil(x))`` with the newest controller's cap at MaxInt32."""
-    if math.isnan(value):
-        return 0
-    return int(min(math.ceil(value), MAX_INT32)) if math.isfinite(value) else MAX_INT32
-
-
 # ----------------------------------------------------------------------------- the two pod paths
 
 
@@ -119,7 +119,7 @@ def _pod_based(ctx: MetricContext, groups: PodGroups, samples: dict[str, int],
     scale_up_with_unready = bool(groups.unready) and ratio > 1.0
     if not scale_up_with_unready and not groups.missing:
         ready = ctx.total(groups.ready)
-        proposal, path = ready_pods_proposal(ratio, ready, ctx.spec_replicas, tolerances)
+        proposal, path = ready_pods_proposal(ratio, ready, ctx.spec_replicas, tolerances, ctx.saturates)
         return _update(result, proposed_replicas=proposal, path=path,
                        multiplier=None if path == WITHIN_TOLERANCE else ready)
 
@@ -146,7 +146,7 @@ def _pod_based(ctx: MetricContext, groups: PodGroups, samples: dict[str, int],
     proposal = ctx.spec_replicas
     counted = ctx.total(filled)
     if guard is None:
-        proposal = go_ceil_int32(new_ratio * counted)
+        proposal = go_ceil_int32(new_ratio * counted, ctx.saturates)
         if (new_ratio < 1.0 and proposal > ctx.spec_replicas) or (new_ratio > 1.0 and proposal < ctx.spec_replicas):
             guard = (f"ceil({new_ratio:.3f} x {counted}) = {proposal} moves against the ratio's direction")
             proposal = ctx.spec_replicas
@@ -157,27 +157,28 @@ def _pod_based(ctx: MetricContext, groups: PodGroups, samples: dict[str, int],
                    multiplier=None if guard else counted)
 
 
-def ready_pods_proposal(ratio: float, ready: int, spec_replicas: int, tolerances: Tolerances) -> tuple[int, str]:
+def ready_pods_proposal(ratio: float, ready: int, spec_replicas: int, tolerances: Tolerances,
+                        saturate: bool = True) -> tuple[int, str]:
     """The fast path, when no pod is unready or missing: hold inside tolerance, else ceil(ratio x ready)."""
     if tolerances.within(ratio):
         return spec_replicas, WITHIN_TOLERANCE
-    return go_ceil_int32(ratio * ready), READY_PODS
+    return go_ceil_int32(ratio * ready, saturate), READY_PODS
 
 
 def resource_utilization(spec: MetricSpec, reading: Reading, ctx: MetricContext,
-                         result: Fields) -> Fields:
+                         result: Fields, namespace: str = "") -> Fields:
     """GetResourceReplicas: Utilization targets on Resource and ContainerResource metrics."""
     target = spec.target.average_utilization or 0
     resource_reading = _require_resource_reading(reading, spec.name)
-    samples = resource_samples(resource_reading, spec.name, spec.container)
+    samples = resource_samples(resource_reading, spec.name, spec.container, ctx.settings, namespace)
     if not ctx.pods:
         raise MetricError("no pods returned by selector while calculating replica count")
     groups = group_pods(ctx.pods, samples, spec.name, ctx)
     result = _update(result, pods=groups, timestamp=_first_timestamp(resource_reading))
     values = counted_values(samples, groups)
-    requests = pod_requests(ctx.pods, spec.name, spec.container)
+    requests = pod_requests(ctx.pods, spec.name, spec.container, ctx.settings)
     if not values:
-        raise MetricError("did not receive metrics for targeted pods (pods might be unready)")
+        raise MetricError(_no_metrics_message(ctx))
     fallback_percent = max(100, target)  # since v1.26 missing pods count as max(100%, target) on a scale-down
     missing_fill = {name: requests[name] * fallback_percent // 100 for name in groups.missing}
 
@@ -197,7 +198,7 @@ def plain_pod_average(samples: Mapping[str, Sample], target: int, resource: str,
     result = _update(result, pods=groups)
     values = counted_values(samples, groups)
     if not values:
-        raise MetricError("did not receive metrics for targeted pods (pods might be unready)")
+        raise MetricError(_no_metrics_message(ctx))
 
     def ratio_of(current: Mapping[str, int]) -> tuple[float, _Shown]:
         ratio, usage = samples_average(current, target, ctx.weights)
@@ -205,6 +206,13 @@ def plain_pod_average(samples: Mapping[str, Sample], target: int, resource: str,
 
     missing_fill = {name: target for name in groups.missing}
     return _pod_based(ctx, groups, values, ratio_of, missing_fill, result)
+
+
+def _no_metrics_message(ctx: MetricContext) -> str:
+    """Every pod was unready or ignored; 1.27 reworded the error (kubernetes#114740)."""
+    if ctx.settings.has(TARGETED_PODS_MESSAGE):
+        return "did not receive metrics for targeted pods (pods might be unready)"
+    return "did not receive metrics for any ready pods"
 
 
 # ----------------------------------------------------------------------------- Object and External
@@ -223,23 +231,29 @@ def value_proposal(usage: int, target: int, ctx: MetricContext, result: Fields) 
     result = _update(result, usage_ratio=ratio, value=usage)
     if ctx.spec_replicas == 0:
         # Scale from (and to) zero: no tolerance, no pod count.
-        return _update(result, proposed_replicas=go_ceil_int32(ratio), path=FROM_ZERO)
+        return _update(result, proposed_replicas=go_ceil_int32(ratio, ctx.saturates), path=FROM_ZERO)
     if ctx.tolerances.within(ratio):
         return _update(result, proposed_replicas=ctx.spec_replicas, path=WITHIN_TOLERANCE)
     ready = ready_running_pods(ctx.pods)
-    return _update(result, proposed_replicas=go_ceil_int32(ratio * ready), path=READY_PODS, multiplier=ready)
+    # Capped since 1.35 (kubernetes#126979; the comparison is made before rounding up, which is the same).
+    saturate = ctx.settings.has(VALUE_CAPPED)
+    return _update(result, proposed_replicas=go_ceil_int32(ratio * ready, saturate), path=READY_PODS, multiplier=ready)
 
 
-def per_pod_usage(usage: int, status_replicas: int) -> int:
-    """getPerPodUsage: the reported per-pod value, saturating instead of overflowing."""
+def per_pod_usage(usage: int, status_replicas: int, guarded: bool = True) -> int:
+    """getPerPodUsage: the reported per-pod value, saturating instead of overflowing.
+
+    Before 1.38 (kubernetes#140958) 0 status replicas divided by zero: +Inf, which amd64 turns into MinInt64.
+    """
     if float(usage) >= float(MAX_INT64):
         return MAX_INT64
     if status_replicas == 0:
-        return 0
+        return 0 if guarded or usage == 0 else MIN_INT64
     return int(math.ceil(float(usage) / float(status_replicas)))
 
 
-def average_value_proposal(usage: int, target: int, ctx: MetricContext, result: Fields) -> Fields:
+def average_value_proposal(usage: int, target: int, ctx: MetricContext, result: Fields,
+                           external: bool = False) -> Fields:
     """Object/External AverageValue: the total over the per-pod target, pods play no role."""
     replicas = ctx.status_replicas
     denominator = float(target) * float(replicas)
@@ -247,11 +261,14 @@ def average_value_proposal(usage: int, target: int, ctx: MetricContext, result: 
         ratio = float(usage) / denominator
     else:  # the controller has no guard here: 0 status replicas make the ratio Inf or NaN
         ratio = math.nan if usage == 0 else math.copysign(math.inf, usage)
-    result = _update(result, usage_ratio=ratio, value=usage, average_value=per_pod_usage(usage, replicas),
+    result = _update(result, usage_ratio=ratio, value=usage, average_value=per_pod_usage(usage, replicas, ctx.saturates),
                      multiplier=replicas)
-    if ctx.tolerances.within(ratio):
+    if not ctx.tolerances.outside(ratio):
         return _update(result, proposed_replicas=replicas, path=WITHIN_TOLERANCE)
-    return _update(result, proposed_replicas=go_ceil_int32(float(usage) / float(target)), path=TOTAL_OVER_TARGET)
+    # External AverageValue was capped first (1.34, kubernetes#127050), Object AverageValue with the rest in 1.38.
+    saturate = ctx.saturates or (external and ctx.settings.has(EXTERNAL_AVERAGE_CAPPED))
+    return _update(result, proposed_replicas=go_ceil_int32(float(usage) / float(target), saturate),
+                   path=TOTAL_OVER_TARGET)
 
 
 # ----------------------------------------------------------------------------- one metric
@@ -294,6 +311,13 @@ def compute_metric(spec: MetricSpec, reading: Reading, ctx: MetricContext, names
     if spec.type not in FAILURE_REASONS:
         message = f'unknown metric source type "{spec.type}"'
         return MetricResult(**_update(fields, error=message, wrapped_error=message, error_reason="InvalidMetricSourceType"))
+    if (spec.type == CONTAINER_RESOURCE and ctx.settings.has(CONTAINER_METRICS_GATE_CHECKED)
+            and not ctx.settings.version.gate(HPA_CONTAINER_METRICS)):
+        # 1.27-1.31 with the gate off (kubernetes#116043): the controller returns this error bare, before any
+        # per-metric condition is made: no event, and the reason stays empty (decide() writes the blank
+        # condition the controller writes). 1.26 never checked the gate and computed the metric.
+        message = "ContainerResource metric type is not supported: disabled by the feature gate"
+        return MetricResult(**_update(fields, error=message, wrapped_error=message, error_reason=""))
     try:
         return MetricResult(**_compute(spec, reading, ctx, namespace, fields))
     except MetricError as error:
@@ -327,7 +351,7 @@ def _compute(spec: MetricSpec, reading: Reading, ctx: MetricContext, namespace: 
         if target.average_value is not None:
             try:
                 resource_reading = _require_resource_reading(reading, spec.name)
-                samples = resource_samples(resource_reading, spec.name, spec.container)
+                samples = resource_samples(resource_reading, spec.name, spec.container, ctx.settings, namespace)
                 result = _update(result, timestamp=_first_timestamp(resource_reading))
                 return plain_pod_average(samples, target.average_value, spec.name, ctx, result)
             except MetricError as error:
@@ -336,7 +360,7 @@ def _compute(spec: MetricSpec, reading: Reading, ctx: MetricContext, namespace: 
             raise MetricError("invalid resource metric source: neither an average utilization target "
                               "nor an average value (usage) target was set")
         try:
-            return resource_utilization(spec, reading, ctx, result)
+            return resource_utilization(spec, reading, ctx, result, namespace)
         except MetricError as error:
             raise MetricError(f"failed to get {spec.name} utilization: {error}") from None
 
@@ -360,8 +384,10 @@ def _compute(spec: MetricSpec, reading: Reading, ctx: MetricContext, namespace: 
             raise MetricError("invalid object metric source: neither a value target nor an average value target was set")
         if not isinstance(reading, ObjectMetric):
             message = reading.message if isinstance(reading, FetchError) else "no metric value returned"
-            # The controller's format string puts its arguments in the wrong order, so the real
-            # message reads "unable to get metric M: KIND on NAMESPACE NAME/<error>"; we keep it.
+            if ctx.settings.has(OBJECT_METRIC_MESSAGE):
+                raise MetricError(f"unable to get metric {spec.name} on {kind} {namespace}/{name}: {message}")
+            # Until 1.37 (kubernetes#139029) the format string had its arguments in the wrong order: the
+            # message read "unable to get metric M: KIND on NAMESPACE NAME/<error>".
             raise MetricError(f"unable to get metric {spec.name}: {kind} on {namespace} {name}/{message}")
         result = _update(result, timestamp=reading.timestamp)
         if target.type == VALUE:
@@ -381,10 +407,13 @@ def _compute(spec: MetricSpec, reading: Reading, ctx: MetricContext, namespace: 
     if not isinstance(reading, ExternalMetrics) or not reading.values:
         raise MetricError(f"unable to get external metric {namespace}/{spec.name}/{selector_text}: "
                           "no metrics returned from external metrics API")
-    usage = min(sum(reading.values), MAX_INT64)  # the newest controller caps the sum on overflow
+    # The sum saturates since 1.34 (kubernetes#127050 for AverageValue; the Value path's guard arrived with it as
+    # far as the sources show); before, int64 wrapped.
+    total = sum(reading.values)
+    usage = min(total, MAX_INT64) if ctx.settings.has(EXTERNAL_AVERAGE_CAPPED) else go_int64(total)
     result = _update(result, timestamp=reading.timestamp)
     if per_pod:
-        return average_value_proposal(usage, chosen, ctx, result)
+        return average_value_proposal(usage, chosen, ctx, result, external=True)
     return value_proposal(usage, chosen, ctx, result)
 
 

@@ -24,6 +24,7 @@ from typing import NamedTuple, Optional, Sequence, Union
 from .branches import METRICS
 from .conditions import WITHIN_RANGE
 from .decide import Conditions, outbids, tolerances_for, write_metrics_conditions
+from .gomath import MAX_INT64, go_int64
 from .metric_context import MetricContext
 from .model import (
     CONTAINER_RESOURCE,
@@ -51,8 +52,14 @@ from .normalize import (
     legacy_reason,
 )
 from .pod_samples import Sample, average_ratio, cpu_unready_reason, pod_requests, utilization_ratio
-from .replicas import MAX_INT64, average_value_proposal, describe_metric, ready_pods_proposal, value_proposal
+from .replicas import (
+    average_value_proposal,
+    describe_metric,
+    ready_pods_proposal,
+    value_proposal,
+)
 from .selector import SelectorError, parse_selector
+from .versions import EXTERNAL_AVERAGE_CAPPED
 from .window import RecommendationLog
 
 MEMO_LIMIT = 4096  # results remembered per metric and basis; a long stretch of noisy values starts over
@@ -200,7 +207,7 @@ def _steady_metric(spec: MetricSpec, groups: Optional[PodGroups], context: Metri
         if spec.type == PODS or target.average_value is not None:
             return SteadyMetric(spec, POD_AVERAGE, target.average_value or 0, description, counted=counted,
                                 cpu=spec.type != PODS and spec.name == "cpu")
-        requests = pod_requests(pods, spec.name, spec.container)
+        requests = pod_requests(pods, spec.name, spec.container, context.settings)
         total = sum(requests[pod.name] * pod.count for pod in pods)
         return SteadyMetric(spec, POD_UTILIZATION, target.average_utilization or 0, description,
                             request_total=total, counted=counted, cpu=spec.name == "cpu")
@@ -278,7 +285,7 @@ class SteadyRun:
             else:
                 rate_limit = behavior_rate_limit(now, spec_replicas, stabilized, basis.min_replicas,
                                                  basis.max_replicas, behavior, basis.scale_up_events,
-                                                 basis.scale_down_events)
+                                                 basis.scale_down_events, basis.context.saturates)
             if rate_limit.result != spec_replicas:
                 return None  # a rescale: decide() writes its event and conditions
             limit, limited = (rate_limit.reason, rate_limit.message), True
@@ -319,11 +326,13 @@ class SteadyRun:
 
 def _total_result(metric: SteadyMetric, reading: int, context: MetricContext) -> SteadyMetricResult:
     """getUsageRatioReplicaCount and the AverageValue path of Object and External metrics."""
-    usage = min(reading, MAX_INT64) if metric.external else reading
+    usage = reading
+    if metric.external:  # the sum of the series, as replicas.py's External path takes it
+        usage = min(reading, MAX_INT64) if context.settings.has(EXTERNAL_AVERAGE_CAPPED) else go_int64(reading)
     if metric.kind == TOTAL_VALUE:
         fields = value_proposal(usage, metric.target, context, {})
     else:
-        fields = average_value_proposal(usage, metric.target, context, {})
+        fields = average_value_proposal(usage, metric.target, context, {}, external=metric.external)
     return SteadyMetricResult(fields["proposed_replicas"], fields["path"], fields["usage_ratio"],
                               None, fields.get("average_value"), fields["value"])
 
@@ -345,7 +354,8 @@ def _pod_based_result(metric: SteadyMetric, total: int, spec_replicas: int,
     if known is None:
         if len(metric.memo) >= MEMO_LIMIT:
             metric.memo.clear()
-        proposed, path = ready_pods_proposal(ratio, metric.counted, spec_replicas, context.tolerances)
+        proposed, path = ready_pods_proposal(ratio, metric.counted, spec_replicas, context.tolerances,
+                                             context.saturates)
         known = metric.memo[key] = SteadyMetricResult(proposed, path, ratio, utilization, average)
     return known
 

@@ -9,8 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Optional
 
-from ..core.model import Decision, FetchError, MetricResult, SyncInput
+from ..core.model import ControllerSettings, Decision, FetchError, MetricResult, SyncInput
 from ..core.selector import SelectorError, parse_selector
+from ..core.versions import ControllerVersion
 from ..sources.kube import APISERVICES_COMPLETE, labels_of, name_of, namespace_of
 from ..sources.snapshot import Snapshot
 
@@ -25,6 +26,11 @@ class Context:
     decision: Decision
     history_known: bool = True
     """Whether the controller's memory (recommendations, scale events) came with the snapshot."""
+
+    @property
+    def decision_version(self) -> ControllerVersion:
+        """The controller emulated (what a version-dependent finding names)."""
+        return self.inputs.settings.version if self.inputs is not None else ControllerSettings().version
 
     @property
     def namespace(self) -> str:

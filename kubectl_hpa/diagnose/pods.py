@@ -6,7 +6,7 @@ counts unready pods and pods without samples specially when it computes a propos
 
 - F07: a container of a selected pod has no request for the resource, so the metric fails.
 - F10: the container a ContainerResource metric names is missing.
-- F27: unready pods or pods without metrics damp the proposal.
+- F27: unready pods or pods without metrics damp the proposal (before 1.38, Succeeded pods among them).
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ import re
 from typing import Optional
 
 from ..core import branches
-from ..core.model import CONTAINER_RESOURCE, RESOURCE
+from ..core.model import CONTAINER_RESOURCE, RESOURCE, MetricResult
 from ..sources.kube import annotations_of, name_of
 from .context import Context
 from .finding import ERROR, INFO, WARNING, Finding
@@ -116,6 +116,35 @@ def check_container(ctx: Context) -> list[Finding]:
     return out
 
 
+def succeeded_pods(ctx: Context, names: tuple[str, ...]) -> list[str]:
+    """The pods among ``names`` that have run to completion (phase Succeeded), in their order."""
+    finished = {name_of(p) for p in ctx.pods() if (p.get("status") or {}).get("phase") == "Succeeded"}
+    return [name for name in names if name in finished]
+
+
+def _finished_pods_damp(ctx: Context, result: MetricResult, finished: list[str], total: int) -> Finding:
+    """F27 for the controllers before 1.38, which count Succeeded pods as pods without metrics."""
+    release = ctx.decision_version.release
+    count = len(finished)
+    down = result.rebalance is not None and (result.usage_ratio or 0) < 1.0
+    hold = ("hold the scale-down: each counts as max(100%, target) of its request" if down else
+            "slow the scale-up: each counts as 0")
+    them = "it" if count == 1 else "them"
+    return Finding("F27", WARNING, f"{count} Succeeded pod{'s' if count > 1 else ''} of {total} count as pods "
+                                   f"without metrics and damp the {result.spec.name} proposal",
+                   symptom=(f"the controller recomputes the ratio: {result.usage_ratio:.3f} -> "
+                            f"{result.rebalance.new_ratio:.3f}" if result.rebalance and result.usage_ratio is not None
+                            else "the controller recomputes the ratio"),
+                   cause=f"on Kubernetes {release} these {count} Succeeded pod{'s' if count > 1 else ''} (finished, "
+                         f"matched by the target's selector) {hold}; from 1.38 the controller ignores {them} like "
+                         "Failed pods (kubernetes#141302)",
+                   fix=f"delete the finished pods (kubectl -n {ctx.namespace} delete pod "
+                       f"--field-selector=status.phase==Succeeded -l {ctx.selector or '<the target selector>'}), let "
+                       "their Job clean up (ttlSecondsAfterFinished), or give the Job's pods labels the selector does "
+                       "not match",
+                   details=tuple(f"{name}: phase Succeeded, no metric sample" for name in finished[:5]))
+
+
 @check(F27=240)
 def check_pods_damping(ctx: Context) -> list[Finding]:
     """F27: unready pods and pods without samples pull the proposal toward the current count."""
@@ -126,6 +155,10 @@ def check_pods_damping(ctx: Context) -> list[Finding]:
             continue
         total = len(groups.ready) + len(groups.unready) + len(groups.missing)
         if result.path not in (branches.REBALANCED, branches.REBALANCE_KEPT):
+            continue
+        finished = succeeded_pods(ctx, groups.missing)
+        if finished:
+            out.append(_finished_pods_damp(ctx, result, finished, total))
             continue
         severity = WARNING if len(groups.unready) + len(groups.missing) * 2 > total else INFO
         what = []

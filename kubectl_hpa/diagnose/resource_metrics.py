@@ -15,6 +15,7 @@ from __future__ import annotations
 from typing import Optional
 
 from ..core.model import CONTAINER_RESOURCE, RESOURCE
+from ..core.versions import METRICS_API_V1
 from ..sources.kube import RESOURCE_METRICS_GROUP, RESOURCE_METRICS_VERSION, name_of, namespace_of
 from .apiservices import UNAVAILABLE, available, service_ref, service_text
 from .context import Context
@@ -23,7 +24,9 @@ from .registry import check
 from .wording import metric_symptom
 
 METRICS_APISERVICE = f"{RESOURCE_METRICS_VERSION}.{RESOURCE_METRICS_GROUP}"
-"""The one APIService the controller's resource metrics client reads (v1beta1 only)."""
+"""The one APIService the controller's resource metrics client reads (v1beta1 only, 1.37 included)."""
+METRICS_V1_APISERVICE = f"v1.{RESOURCE_METRICS_GROUP}"
+"""The GA version of the resource metrics API (1.37), which ``kubectl top`` prefers and the HPA does not read."""
 
 
 @check(F01=80, F02=90, F03=100)
@@ -38,6 +41,21 @@ def check_resource_api(ctx: Context) -> list[Finding]:
                and "metrics.k8s.io" in (m.error or "")]
     if missing or (service is None and ctx.apiservices_complete):
         symptom = metric_symptom(missing[0]) if missing else "kubectl top: error: Metrics API not available"
+        only_v1 = service is None and any(name_of(s) == METRICS_V1_APISERVICE
+                                          for s in ctx.apiservices_of(RESOURCE_METRICS_GROUP))
+        if only_v1:
+            # metrics.k8s.io/v1 is GA from 1.37 (kubernetes#139223), but the HPA controller still reads v1beta1.
+            release = ctx.decision_version.release
+            out.append(Finding("F01", ERROR, "only metrics.k8s.io/v1 is served; the HPA controller reads v1beta1",
+                               symptom=symptom,
+                               cause=f"the APIService {METRICS_V1_APISERVICE} is registered but "
+                                     f"{METRICS_APISERVICE} is not; the HPA controller of Kubernetes {release} reads "
+                                     "resource metrics from v1beta1 only" + (
+                                         "" if ctx.decision_version.has(METRICS_API_V1) else
+                                         f" (and {release} does not define metrics.k8s.io/v1 at all)"),
+                               fix=f"register {METRICS_APISERVICE} as well (metrics-server serves both versions: "
+                                   "re-apply its components.yaml or Helm chart)"))
+            return out
         out.append(Finding("F01", ERROR, "no resource metrics API (metrics-server is not installed)",
                            symptom=symptom,
                            cause="nothing serves metrics.k8s.io: the APIService v1beta1.metrics.k8s.io is not "

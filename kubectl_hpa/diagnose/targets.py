@@ -18,6 +18,7 @@ from typing import Any, Mapping, Optional
 from ..core import branches
 from ..core.conditions import ABLE_TO_SCALE, SCALING_ACTIVE
 from ..core.model import FetchError
+from ..core.versions import HPA_SCALE_TO_ZERO, SCALED_TO_ZERO_CONDITION
 from ..sources.kube import labels_of, metadata, name_of
 from .context import Context
 from .finding import ERROR, WARNING, Finding
@@ -104,12 +105,27 @@ def check_disabled(ctx: Context) -> list[Finding]:
     if ctx.decision.branch != branches.SCALING_DISABLED:
         return []
     t = ctx.decision.hpa.scale_target
+    scale_up = f"kubectl scale {t.kind.lower()}/{t.name} -n {ctx.namespace} --replicas=1"
+    cause = (f"{t.kind}/{t.name} was scaled to 0 (by hand, a downscaler or KEDA) while minReplicas is "
+             f"{ctx.decision.hpa.effective_min_replicas}")
+    fix = scale_up
+    version = ctx.decision_version
+    if ctx.decision.hpa.effective_min_replicas == 0 and version.has(SCALED_TO_ZERO_CONDITION):
+        if not version.gate(HPA_SCALE_TO_ZERO):
+            # 1.36 (kubernetes#135118): the controller reads the gate itself; the API server's alone no longer does.
+            cause = (f"minReplicas is 0, but the controller of Kubernetes {version.release} scales up from zero only "
+                     "with the HPAScaleToZero feature gate on kube-controller-manager (off by default before 1.37; "
+                     "the API server's gate alone, enough before 1.36, no longer is)")
+            fix = (f"add --feature-gates=HPAScaleToZero=true to kube-controller-manager (on by default from 1.37), "
+                   f"then {scale_up}")
+        else:
+            cause = (f"{t.kind}/{t.name} is at 0, but not because this HPA put it there: from 1.36 the controller "
+                     "wakes a workload at zero only when its own ScaledToZero condition is True")
+            fix = f"{scale_up}; the HPA then scales it to zero (and back) itself"
     return [Finding("F22", WARNING, "autoscaling is disabled: the target has 0 replicas",
                     symptom=f"{SCALING_ACTIVE}=False ScalingDisabled: scaling is disabled since the replica count of "
                             "the target is zero",
-                    cause=f"{t.kind}/{t.name} was scaled to 0 (by hand, a downscaler or KEDA) while minReplicas is "
-                          f"{ctx.decision.hpa.effective_min_replicas}",
-                    fix=f"kubectl scale {t.kind.lower()}/{t.name} -n {ctx.namespace} --replicas=1")]
+                    cause=cause, fix=fix)]
 
 
 def controller_owner(pod: Mapping[str, Any]) -> Optional[dict]:

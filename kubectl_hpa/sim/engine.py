@@ -19,6 +19,7 @@ from ..core.conditions import TOO_FEW, TOO_MANY
 from ..core.decide import decide
 from ..core.model import Condition, ControllerState, Decision, MetricSpec, SyncInput
 from ..core.steady import SteadyBasis, SteadyMetricResult, SteadyRun, SteadySync, steady_basis
+from ..core.versions import IMMEDIATE_RECONCILE
 from .load import LoadProfile
 from .scenario import Scenario
 from .world import World
@@ -145,7 +146,10 @@ class _SteadyRows:
 
 def simulate(scenario: Scenario, load: LoadProfile, duration: float, keep_inputs: bool = False,
              steady: bool = True) -> Result:
-    """Run one sync every ``controller.sync_period`` seconds from t = 0 to ``duration``.
+    """Run one sync every ``controller.sync_period`` seconds from the HPA's first sync to ``duration``.
+
+    The HPA appears at t = 0. From 1.37 (kubernetes#138294) the controller reconciles a new HPA at once;
+    before, its first sync waited one sync period (the work queue's fixed-interval rate limiter).
 
     ``steady=False``, or keeping the inputs (for snapshots), runs decide() on every sync.
     """
@@ -166,7 +170,8 @@ def _simulate(scenario: Scenario, load: LoadProfile, duration: float, keep_input
     state = ControllerState()
     conditions: tuple[Condition, ...] = ()
     period = scenario.controller.sync_period
-    syncs = int(math.floor(duration / period)) + 1
+    first = 0.0 if scenario.controller.has(IMMEDIATE_RECONCILE) else period
+    syncs = max(int(math.floor((duration - first) / period)) + 1, 0)
     steady = steady and not keep_inputs
     run: Optional[SteadyRun] = None  # the steady stretch in progress, if any
     view = world.steady_view()  # replaced whenever a run starts
@@ -174,7 +179,7 @@ def _simulate(scenario: Scenario, load: LoadProfile, duration: float, keep_input
     # The loop runs 172,800 times for 30 days: its hot names are bound once.
     advance, observe, rate_at, append = world.advance, world.observe, world.rate_at, result.steps.append
     for index in range(syncs):
-        now = index * period
+        now = first + index * period
         advance(now)
         if run is not None:
             pods, ready, existing, readings, load_now = view(now)

@@ -98,7 +98,7 @@ def served(obj: Mapping[str, Any]) -> bool:
 
 def check_min_replicas(snapshot: Snapshot, hpa_object: dict[str, Any], hpa: HPASpec,
                        settings: ControllerSettings) -> None:
-    """minReplicas 0 is refused by an API server without the HPAScaleToZero feature gate (off by default).
+    """minReplicas 0 is refused by an API server without the HPAScaleToZero feature gate (off by default before 1.37).
 
     A manifest asking for it under the default gate could never be applied; an HPA an API server served
     with it (a live read, a ``kubectl hpa snapshot``) shows that the cluster's gate is on, and is explained.
@@ -106,7 +106,8 @@ def check_min_replicas(snapshot: Snapshot, hpa_object: dict[str, Any], hpa: HPAS
     if hpa.min_replicas == 0 and not settings.scale_to_zero and not served(hpa_object):
         raise refused(snapshot.source, describe(hpa_object),
                       f"spec.minReplicas: Invalid value: 0: must be greater than or equal to {MIN_REPLICAS_LOWER_BOUND} "
-                      "(minReplicas 0 needs the HPAScaleToZero feature gate, off by default)")
+                      f"(minReplicas 0 needs the HPAScaleToZero feature gate, off by default on Kubernetes "
+                      f"{settings.version.release})")
 
 
 def target_scale(snapshot: Snapshot, hpa: HPASpec) -> Union[Scale, FetchError]:

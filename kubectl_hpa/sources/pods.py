@@ -2,7 +2,8 @@
 
 The controller counts a pod by phase, deletion, readiness (and when it became ready) and start time,
 and computes utilization against its requests: those of the containers, of the sidecars (init
-containers with ``restartPolicy: Always``), or the pod-level ``spec.resources`` when set.
+containers with ``restartPolicy: Always``), or the pod-level ``spec.resources`` when set
+(aggregated with the init containers and the pod's ``spec.overhead``, as the release does).
 """
 
 from __future__ import annotations
@@ -27,14 +28,18 @@ def parse_pod(obj: dict[str, Any], source: str) -> Pod:
     start = read_time(status["startTime"], source, f"{where}: status.startTime") if status.get("startTime") else None
     containers = tuple(_requests(c, source, f"{where}: spec.containers[{i}]")
                        for i, c in enumerate(spec.get("containers") or ()))
-    sidecars = tuple(_requests(c, source, f"{where}: spec.initContainers[{i}]")
-                     for i, c in enumerate(spec.get("initContainers") or ()) if c.get("restartPolicy") == "Always")
+    inits = tuple(_requests(c, source, f"{where}: spec.initContainers[{i}]")
+                  for i, c in enumerate(spec.get("initContainers") or ()))
     pod_level = (spec.get("resources") or {}).get("requests")
     pod_requests = ({str(k): read_milli(v, source, f"{where}: spec.resources.requests.{k}") for k, v in pod_level.items()}
                     if pod_level else None)
+    overhead = ({str(k): read_milli(v, source, f"{where}: spec.overhead.{k}") for k, v in spec["overhead"].items()}
+                if spec.get("overhead") else None)
     return Pod(name=name_of(obj), phase=str(status.get("phase", "Pending")),
                deleted=bool(metadata(obj).get("deletionTimestamp")), ready=ready, ready_transition_time=transition,
-               start_time=start, containers=containers, sidecars=sidecars, pod_requests=pod_requests,
+               start_time=start, containers=containers, sidecars=tuple(c for c in inits if c.restartable),
+               pod_requests=pod_requests, init_containers=inits if any(not c.restartable for c in inits) else (),
+               overhead=overhead,
                labels={str(k): str(v) for k, v in labels_of(obj).items()})
 
 
@@ -42,4 +47,5 @@ def _requests(container: Mapping[str, Any], source: str, where: str) -> Containe
     """A container's resource requests in milli-units (a resource it does not request is absent)."""
     requests = ((container.get("resources") or {}).get("requests")) or {}
     return ContainerRequests(str(container.get("name", "")),
-                             {str(k): read_milli(v, source, f"{where}.resources.requests.{k}") for k, v in requests.items()})
+                             {str(k): read_milli(v, source, f"{where}.resources.requests.{k}") for k, v in requests.items()},
+                             restartable=container.get("restartPolicy") == "Always")

@@ -127,7 +127,7 @@ def test_tolerance_holds_a_small_change() -> None:
 def test_scale_to_zero_and_back_with_an_external_metric() -> None:
     behavior = Behavior(DEFAULT_SCALE_UP, replace(DEFAULT_SCALE_DOWN, stabilization_window_seconds=0))
     hpa = external_hpa(behavior, min_replicas=0)
-    gate_on = ControllerSettings(scale_to_zero=True)
+    gate_on = ControllerSettings().with_gates({"HPAScaleToZero": True})
     history = run(hpa, 2, [0, 0, 25, 25], settings=gate_on)
     # A zero window does not hold even the seed: straight to 0, and the HPA marks it ScaledToZero=True. From 0
     # the proposal is ceil(2.5) = 3 (no pod count, no tolerance); then ceil(2.5 x 3 ready pods) = 8 is limited
@@ -138,4 +138,5 @@ def test_scale_to_zero_and_back_with_an_external_metric() -> None:
 def test_without_the_scale_to_zero_gate_zero_replicas_disable_the_hpa() -> None:
     behavior = Behavior(DEFAULT_SCALE_UP, replace(DEFAULT_SCALE_DOWN, stabilization_window_seconds=0))
     hpa = external_hpa(behavior, min_replicas=0)
-    assert run(hpa, 2, [0, 0, 25, 25]) == [0, 0, 0, 0]
+    gate_off = ControllerSettings().with_gates({"HPAScaleToZero": False})
+    assert run(hpa, 2, [0, 0, 25, 25], settings=gate_off) == [0, 0, 0, 0]

@@ -125,7 +125,7 @@ def steady_readings_of(inputs, basis: SteadyBasis) -> list:
     for metric, reading in zip(basis.metrics, inputs.readings, strict=True):
         if metric.kind in (POD_UTILIZATION, POD_AVERAGE):
             if isinstance(reading, ResourceMetrics):
-                samples = resource_samples(reading, metric.spec.name, metric.spec.container)
+                samples = resource_samples(reading, metric.spec.name, metric.spec.container, inputs.settings)
             elif isinstance(reading, PodsMetrics):
                 samples = {item.pod: Sample(item.value, item.timestamp, item.window) for item in reading.samples}
             else:
@@ -238,7 +238,7 @@ def test_scale_to_zero_and_back_gives_the_same_timeline() -> None:
     document = scenario_document(["external"], {"scaleDown": {"stabilizationWindowSeconds": 60}},
                                  {"type": "spike", "base": 0, "peak": 40, "at": "30m", "duration": "30m"}, low=0)
     scenario = parse_scenario(document, "test", ROOT)
-    scenario = replace(scenario, controller=replace(scenario.controller, scale_to_zero=True))
+    scenario = replace(scenario, controller=scenario.controller.with_gates({"HPAScaleToZero": True}))
     steady = simulate(scenario, build_load(scenario.load), 3 * 3600)
     full = simulate(scenario, build_load(scenario.load), 3 * 3600, steady=False)
     assert steady.steps == full.steps

@@ -21,6 +21,7 @@ from kubectl_hpa.cli.main import cli
 from kubectl_hpa.core import branches
 from kubectl_hpa.core.decide import decide
 from kubectl_hpa.core.model import ControllerSettings, FetchError
+from kubectl_hpa.core.versions import ControllerVersion
 from kubectl_hpa.diagnose import diagnose
 from kubectl_hpa.sources.snapshot import SnapshotError, load_document, parse_hpa, sync_input
 
@@ -98,11 +99,15 @@ def snapshot(hpa: dict[str, Any]) -> Any:
 def test_min_zero_by_hand_is_refused_without_the_scale_to_zero_gate() -> None:
     hpa = manifest(minReplicas=0, metrics=[EXTERNAL])
     assert parse_hpa(hpa, "snap.yaml").min_replicas == 0  # valid where the gate is on
+    release_36 = ControllerSettings(version=ControllerVersion(36))
     with pytest.raises(SnapshotError) as error:
-        sync_input(snapshot(hpa), hpa)
+        sync_input(snapshot(hpa), hpa, release_36)
     assert str(error.value) == api_error("spec.minReplicas: Invalid value: 0: must be greater than or equal to 1 "
-                                         "(minReplicas 0 needs the HPAScaleToZero feature gate, off by default)")
-    assert sync_input(snapshot(hpa), hpa, ControllerSettings(scale_to_zero=True)).hpa.min_replicas == 0
+                                         "(minReplicas 0 needs the HPAScaleToZero feature gate, off by default on "
+                                         "Kubernetes 1.36)")
+    assert sync_input(snapshot(hpa), hpa, release_36.with_gates({"HPAScaleToZero": True})).hpa.min_replicas == 0
+    # From 1.37 the gate is on by default: the same manifest is valid.
+    assert sync_input(snapshot(hpa), hpa, ControllerSettings(version=ControllerVersion(37))).hpa.min_replicas == 0
 
 
 def test_min_zero_read_from_a_cluster_is_explained() -> None:

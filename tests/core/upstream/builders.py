@@ -63,7 +63,7 @@ MAX_INT64 = 2**63 - 1
 # defaultTestingCPUInitializationPeriod = 2m, defaultTestingDelayOfInitialReadinessStatus = 10s,
 # downscale stabilization 5m in the controller tests.
 SETTINGS = ControllerSettings(tolerance=TOL, cpu_initialization_period=120.0, initial_readiness_delay=10.0,
-                              downscale_stabilization=300.0, configurable_tolerance=True)
+                              downscale_stabilization=300.0)
 
 POD_LABELS = {"name": "test-pod"}
 SELECTOR = "name=test-pod"

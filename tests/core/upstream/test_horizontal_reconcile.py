@@ -55,6 +55,7 @@ from kubectl_hpa.core.model import (
     ScalingRules,
     SyncInput,
 )
+from kubectl_hpa.core.versions import ControllerVersion
 
 T, N = "True", "False"
 R, F = "Running", "Failed"
@@ -165,7 +166,7 @@ def run(tc):
     # The harness starts every HPA with status.desiredReplicas = specReplicas, and (for the scale-to-zero
     # tests) with the ScaledToZero condition the case names; the HPAScaleToZero gate is per case.
     return decide(SyncInput(hpa=hpa, scale=scale, pods=pods, readings=tuple(readings), now=NOW,
-                            settings=replace(tc["settings"], scale_to_zero=tc["gate"]), state=state,
+                            settings=tc["settings"].with_gates({"HPAScaleToZero": tc["gate"]}), state=state,
                             selecting_hpas=tc["hpas"], previous_conditions=tc["prior"],
                             previous_desired_replicas=tc["spec"]))
 
@@ -326,7 +327,8 @@ CASES = [
     hz("TestConfigurableTolerance/No scaling because the configurable tolerance is ignored as the feature gate is "
        "disabled", min_r=1, max_r=5, spec=3, status=3, cpu_target=100, levels=[1010, 1030, 1020], requests=MIXED,
        up=ScalingRules(0, DEFAULT_SCALE_UP.select_policy, DEFAULT_SCALE_UP.policies, tolerance=0.01), desired=3,
-       settings=SETTINGS.__class__(**{**SETTINGS.__dict__, "configurable_tolerance": False}),
+       # The gate is GA and locked on from 1.37: a controller with it off is a 1.35 or 1.36 one.
+       settings=replace(SETTINGS, version=ControllerVersion(36)).with_gates({"HPAConfigurableTolerance": False}),
        conditions=ok(READY)),
     # TestReplicaLimits
     hz("TestReplicaLimits/scale down clamped to min replicas", min_r=2, max_r=5, spec=3, status=3, cpu_target=90,

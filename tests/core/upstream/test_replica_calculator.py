@@ -471,10 +471,10 @@ REQUEST_CASES = [
 def test_pod_requests(pods, container, expected, error):
     if error is not None:
         with pytest.raises(MetricError) as raised:
-            pod_requests(tuple(pods), "cpu", container)
+            pod_requests(tuple(pods), "cpu", container, SETTINGS)
         assert str(raised.value) == error
         return
-    assert pod_requests(tuple(pods), "cpu", container) == expected
+    assert pod_requests(tuple(pods), "cpu", container, SETTINGS) == expected
 
 
 def test_settings_match_upstream_test_constants():
