@@ -7,7 +7,9 @@ do when a metrics API is missing (``404 page not found``) or unavailable
 (``service unavailable``, 503), replays the failed reads a snapshot records
 (Status objects annotated with ``kubectl-hpa.io/request``), and injects faults
 (403/404/410/500, slow answers, and answers dripped a byte at a time). Every request is recorded, with its method
-and headers, so tests can assert read-only access and request counts.
+and headers, so tests can assert read-only access and request counts. ``/version`` answers as kube-apiserver
+does, for ``git_version`` (default :data:`GIT_VERSION`, or the ``kubectl-hpa.io/kubernetes-version`` a loaded
+snapshot recorded); ``version_fails`` makes it fail instead.
 
 One HTTP server serves every test of a module (``serve``; stopping one takes 0.5 s), and each
 test gets a fresh ``FakeAPIServer`` on it (``FakeAPIServer.fresh``): new state, new request log,
@@ -36,7 +38,7 @@ from werkzeug import Request, Response
 
 from kubectl_hpa.cli.main import cli
 from kubectl_hpa.core.selector import parse_selector
-from kubectl_hpa.sources.kube import CLIENT_SIDE, REQUEST
+from kubectl_hpa.sources.kube import CLIENT_SIDE, KUBERNETES_VERSION, REQUEST
 from kubectl_hpa.sources.snapshot import load_text
 from tests.helpers import snapshot_builders
 
@@ -53,6 +55,8 @@ CUSTOM_API = {"apiVersion": "apiregistration.k8s.io/v1", "kind": "APIService",
                        "service": {"namespace": "monitoring", "name": "prometheus-adapter", "port": 443}},
               "status": {"conditions": [{"type": "Available", "status": "True", "reason": "Passed",
                                          "message": "all checks passed"}]}}
+GIT_VERSION = "v1.37.2"
+"""What the fake API server's ``/version`` reports unless a test or the loaded snapshot says otherwise."""
 _PREFIXES = itertools.count(1)
 _PREFIX = re.compile(r"^/t[0-9]+(/|$)")  # no Kubernetes API path looks like this
 
@@ -106,6 +110,7 @@ class FakeAPIServer:
         self.faults: list[tuple[re.Pattern, int, Any, float]] = []
         self.drips: list[tuple[re.Pattern, float, Optional[str]]] = []  # (path, seconds per byte, body)
         self.tokens: Optional[set[str]] = None  # accepted bearer tokens (None: any)
+        self.git_version = GIT_VERSION  # what /version reports
         self.requests: list[tuple[str, str, dict]] = []
         self._lock = threading.Lock()
         # Watch support: every change made through upsert/remove is logged with a resourceVersion;
@@ -148,6 +153,8 @@ class FakeAPIServer:
         snapshot = load_text(text, "server")
         self.objects = [dict(o) for o in snapshot.objects]
         self.annotations = dict(snapshot.annotations)
+        recorded = str(self.annotations.get(KUBERNETES_VERSION, GIT_VERSION))
+        self.git_version = recorded if recorded.startswith("v") else f"v{recorded}"
         self.faults = []
         self.drips = []
         self.reset_log()
@@ -158,6 +165,15 @@ class FakeAPIServer:
     def fault(self, path_regex: str, code: int, body: Any = None, delay: float = 0.0) -> None:
         """Answer requests whose path (and query) match with ``code`` and ``body`` after ``delay`` seconds."""
         self.faults.append((re.compile(path_regex), code, body, min(delay, MAX_DELAY)))
+
+    def version_fails(self, code: int = 403, delay: float = 0.0) -> None:
+        """``/version`` answers ``code`` (403 forbidden, 404 on a server that hides it, 500...) after ``delay``."""
+        reasons = {403: "Forbidden", 404: "NotFound", 500: "InternalError", 503: "ServiceUnavailable"}
+        message = ('forbidden: User "dev" cannot get path "/version"' if code == 403
+                   else "the server could not find the requested resource" if code == 404 else "an error on the server")
+        self.fault(r"^/version$", code, {"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Failure",
+                                          "message": message, "reason": reasons.get(code, "Unknown"), "code": code},
+                   delay=delay)
 
     def drip(self, path_regex: str, interval: float = 1.0, body: Optional[str] = None) -> None:
         """Send the answer to matching requests one byte every ``interval`` seconds (headers at once, with the
@@ -324,6 +340,8 @@ class FakeAPIServer:
     def route(self, path: str, args: Any) -> Any:
         parts = [p for p in path.split("/") if p]
         selector = args.get("labelSelector")
+        if parts == ["version"]:
+            return self._version()
         if parts[:2] == ["apis", "apiregistration.k8s.io"] and parts[-1] == "apiservices":
             return self._list("APIService", "apiregistration.k8s.io/v1", self.of_kind("APIService"))
         if len(parts) == 3 and parts[0] == "apis":  # group-version discovery
@@ -392,6 +410,16 @@ class FakeAPIServer:
                     return Response("404 page not found\n", status=404, content_type="text/plain")
                 return self._list(kind, f"{group}/{version}", items)
         return Response("404 page not found\n", status=404, content_type="text/plain; charset=utf-8")
+
+    def _version(self) -> dict:
+        """``/version`` as kube-apiserver serves it (version.Info) for ``git_version``."""
+        match = re.match(r"^v(\d+)\.(\d+)", self.git_version)
+        major, minor = match.groups() if match else ("", "")
+        return {"major": major, "minor": minor, "emulationMajor": major, "emulationMinor": minor,
+                "minCompatibilityMajor": major, "minCompatibilityMinor": str(max(0, int(minor or 1) - 1)),
+                "gitVersion": self.git_version, "gitCommit": "0123456789abcdef0123456789abcdef01234567",
+                "gitTreeState": "clean", "buildDate": "2026-11-12T10:00:00Z", "goVersion": "go1.25.4",
+                "compiler": "gc", "platform": "linux/amd64"}
 
     @staticmethod
     def _split(parts: list[str]) -> tuple[Optional[str], list[str], str, str]:

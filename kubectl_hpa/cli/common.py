@@ -30,20 +30,31 @@ class UserError(click.ClickException):
         click.echo(f"error: {one_line(self.format_message())}", err=True)
 
 
+class UnsupportedVersion(UserError):
+    """A Kubernetes release or feature gate setting kubectl-hpa cannot emulate (from a flag, a snapshot, a
+    scenario or the cluster): one line, exit 2, a usage error like an unknown flag value."""
+
+    exit_code = 2
+
+
 @contextmanager
 def user_errors() -> Iterator[None]:
     """A bad snapshot, scenario or recording, or an unreachable cluster, raised anywhere below: one line on
-    stderr and exit 1. The error classes are imported only when something failed (start-up stays light)."""
+    stderr and exit 1; a release or gate that cannot be emulated: exit 2 (:class:`UnsupportedVersion`).
+    The error classes are imported only when something failed (start-up stays light)."""
     try:
         yield
     except click.ClickException:
         raise
     except Exception as error:
+        from ..core.versions import VersionError
         from ..record import RecordError
         from ..sim.fields import ScenarioError
         from ..sources.cluster_client import ClusterError
         from ..sources.snapshot import SnapshotError
 
+        if isinstance(error, VersionError):
+            raise UnsupportedVersion(str(error)) from None
         if isinstance(error, (SnapshotError, ClusterError, ScenarioError, RecordError)):
             raise UserError(str(error)) from None
         raise
@@ -129,3 +140,16 @@ def settings_from(flags: Mapping[str, Optional[float]]) -> ControllerSettings:
     """The controller flags given on the command line over the controller's defaults (a scenario applies them
     over its own settings: :meth:`ControllerSettings.with_flags`)."""
     return ControllerSettings().with_flags(flags)
+
+
+def parse_at(value: Optional[str]) -> Optional[float]:
+    """``--at``: an RFC 3339 time (epoch seconds), or None for the input's own time; a usage error otherwise."""
+    from ..timefmt import parse_time
+
+    if value is None:
+        return None
+    try:
+        return parse_time(value)
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not an RFC 3339 time (e.g. 2026-11-30T10:00:00Z)",
+                                 param_hint="--at") from None

@@ -13,23 +13,13 @@ from typing import Optional
 import click
 
 from ..sources.cluster_client import ConnectionOptions
-from ..timefmt import parse_time
-from .common import OutputEnv, UserError, controller_options, settings_from, user_errors
+from .common import OutputEnv, UserError, controller_options, parse_at, user_errors
 from .connection import connection_options
 from .formats import EXPLAIN_CHOICES, EXPLAIN_HELP, explain_format
+from .versioning import check_version_flags, snapshot_version, version_options
 
 EXIT_PROBLEMS = 3
 EXIT_SEVERAL_HPAS = 2
-
-
-def _at(value: Optional[str]) -> Optional[float]:
-    if value is None:
-        return None
-    try:
-        return parse_time(value)
-    except ValueError:
-        raise click.BadParameter(f"{value!r} is not an RFC 3339 time (e.g. 2026-11-30T10:00:00Z)",
-                                 param_hint="--at") from None
 
 
 @click.command()
@@ -52,9 +42,11 @@ def _at(value: Optional[str]) -> Optional[float]:
               help="Exit 3 when a diagnostic finds a problem (default: on for a cluster, off with -f).")
 @connection_options
 @controller_options
+@version_options
 def explain(name: Optional[str], filename: Optional[str], namespace: Optional[str], all_namespaces: bool,
             output: Optional[str], at: Optional[str], color: str, timeline: Optional[str], exit_code: Optional[bool],
-            connection: ConnectionOptions, **controller: Optional[float]) -> None:
+            connection: ConnectionOptions, kubernetes_version: Optional[str], feature_gates: Optional[str],
+            **controller: Optional[float]) -> None:
     """Explain why an HPA has the replicas it has, exactly as the controller computes it, and diagnose its
     metric pipeline.
 
@@ -66,8 +58,8 @@ def explain(name: Optional[str], filename: Optional[str], namespace: Optional[st
       kubectl hpa snapshot web -n shop > snap.yaml && kubectl hpa explain -f snap.yaml
 
     \b
-    Exit codes: 0 no problem found, 1 error, 2 usage error, 3 a problem found
-    (with -f only when --exit-code is given).
+    Exit codes: 0 no problem found, 1 error, 2 usage error (a Kubernetes version or feature
+    gate that cannot be emulated too), 3 a problem found (with -f only when --exit-code is given).
     """
     from ..sources.snapshot import AmbiguousHPA, choose_hpa
     from ..usecases.explain import explain_hpa, explain_scope, read_cluster, read_file
@@ -76,8 +68,8 @@ def explain(name: Optional[str], filename: Optional[str], namespace: Optional[st
     if timeline is not None:
         _replay(env, timeline, name, namespace)
         return
-    settings = settings_from(controller)
-    moment = _at(at)
+    check_version_flags(kubernetes_version, feature_gates)
+    moment = parse_at(at)
     live = filename is None
     if live and name and all_namespaces:
         raise click.UsageError("a resource cannot be retrieved by name across all namespaces")
@@ -90,9 +82,13 @@ def explain(name: Optional[str], filename: Optional[str], namespace: Optional[st
         else:
             snapshot = read_file(filename)
             scope, several = (None if all_namespaces else namespace), output == "table" and name is None
+        choice = snapshot_version(kubernetes_version, feature_gates, snapshot,
+                                  "the cluster" if live else "the snapshot's cluster")
+        settings = choice.settings(controller)
         if several:
             where = f"in namespace {scope}" if scope else "in the file" if not live else "in any namespace"
             explanations = explain_scope(snapshot, scope, settings, moment, where)
+            choice.say()  # once there is an explanation to say it about
             env.write(formatter.many(explanations, env))
             if fail_on_problems and any(e.has_problems for e in explanations):
                 sys.exit(EXIT_PROBLEMS)
@@ -105,6 +101,7 @@ def explain(name: Optional[str], filename: Optional[str], namespace: Optional[st
                        err=True)
             sys.exit(EXIT_SEVERAL_HPAS)
         explanation = explain_hpa(snapshot, chosen, settings, moment)
+    choice.say()
     env.write(formatter.one(explanation, env))
     if fail_on_problems and explanation.has_problems:
         sys.exit(EXIT_PROBLEMS)

@@ -31,7 +31,8 @@ def _document(explanation: Explanation) -> dict[str, Any]:
     from ..render.document import decision_document
 
     return decision_document(explanation.decision, history_known=explanation.history_known,
-                             live_status=explanation.live_status, findings=list(explanation.findings))
+                             live_status=explanation.live_status, findings=list(explanation.findings),
+                             controller=explanation.controller)
 
 
 def _list_document(explanations: Sequence[Explanation]) -> dict[str, Any]:
@@ -50,10 +51,16 @@ def _yaml(document: dict[str, Any]) -> str:
     return to_yaml(document)
 
 
-def _summary(explanations: Sequence[Explanation], env: OutputEnv) -> str:
-    from ..render.summary import render_summary
+def _summary(wide: bool) -> Callable[[Sequence[Explanation], OutputEnv], str]:
+    """The summary rows; ``wide`` adds the CONTROLLER column (``-o table`` keeps its columns for scripts)."""
 
-    return render_summary([(e.decision, e.problem_ids) for e in explanations])
+    def render(explanations: Sequence[Explanation], env: OutputEnv) -> str:
+        from ..render.summary import render_summary
+
+        controller = explanations[0].controller if wide and explanations else None
+        return render_summary([(e.decision, e.problem_ids) for e in explanations], controller)
+
+    return render
 
 
 def _trace(wide: bool) -> Callable[[Explanation, OutputEnv], str]:
@@ -61,22 +68,22 @@ def _trace(wide: bool) -> Callable[[Explanation, OutputEnv], str]:
         from ..render.trace import render_diagnosis, render_trace
 
         return (render_trace(explanation.decision, env.style, wide=wide, history_known=explanation.history_known,
-                             live_status=explanation.live_status)
+                             live_status=explanation.live_status, controller=explanation.controller)
                 + render_diagnosis(list(explanation.findings), env.style, wide=wide))
 
     return render
 
 
 EXPLAIN_FORMATS: dict[str, ExplainFormat] = {
-    "table": ExplainFormat(one=lambda e, env: _summary([e], env), many=_summary),
-    "wide": ExplainFormat(one=_trace(wide=True), many=_summary),
+    "table": ExplainFormat(one=lambda e, env: _summary(wide=False)([e], env), many=_summary(wide=False)),
+    "wide": ExplainFormat(one=_trace(wide=True), many=_summary(wide=True)),
     "json": ExplainFormat(one=lambda e, env: _json(_document(e)), many=lambda es, env: _json(_list_document(es))),
     "yaml": ExplainFormat(one=lambda e, env: _yaml(_document(e)), many=lambda es, env: _yaml(_list_document(es))),
-    TRACE: ExplainFormat(one=_trace(wide=False), many=_summary),
+    TRACE: ExplainFormat(one=_trace(wide=False), many=_summary(wide=False)),
 }
 EXPLAIN_CHOICES = tuple(name for name in EXPLAIN_FORMATS if name != TRACE)
-EXPLAIN_HELP = ("table: one summary row per HPA; wide: the trace with every pod; json|yaml: the document. "
-                "Default: the step-by-step trace and the diagnosis.")
+EXPLAIN_HELP = ("table: one summary row per HPA; wide: the trace with every pod (several HPAs: the rows and the "
+                "controller emulated); json|yaml: the document. Default: the step-by-step trace and the diagnosis.")
 
 
 def explain_format(output: Optional[str]) -> ExplainFormat:
@@ -113,7 +120,7 @@ def _timeline(wide: bool) -> SimulateFormat:
     def render(simulation: Simulation, env: OutputEnv) -> str:
         from ..render import timeline
 
-        out = []
+        out = [timeline.title(simulation.runs[0][1])]
         if len(simulation.runs) > 1:
             out.append(timeline.render_comparison(simulation.runs))
         else:

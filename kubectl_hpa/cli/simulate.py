@@ -11,6 +11,7 @@ from ..sources.cluster_client import ConnectionOptions
 from .common import OutputEnv, UserError, controller_options, duration_callback, user_errors
 from .connection import connection_options
 from .formats import SIMULATE_FORMATS, SIMULATE_HELP
+from .versioning import check_version_flags, say_notes, version_options
 
 POSITIVE_DURATION = duration_callback(minimum=0.0, exclusive=True, examples="90m, 30d or 45s")
 
@@ -40,11 +41,13 @@ POSITIVE_DURATION = duration_callback(minimum=0.0, exclusive=True, examples="90m
 @click.option("-n", "--namespace", metavar="NS", help="The namespace of --from-cluster (default: the context's).")
 @connection_options
 @controller_options
+@version_options
 def simulate(scenario_file: Optional[str], hpa_files: tuple[str, ...], compare: bool, duration: Optional[float],
              seed: Optional[int], output: str, plot_path: Optional[str], recording: Optional[str],
              prometheus_url: Optional[str], query: Optional[str], since: Optional[float], query_step: str,
              snapshot_at: Optional[float], from_cluster: Optional[str], namespace: Optional[str],
-             connection: ConnectionOptions, **controller: Optional[float]) -> None:
+             connection: ConnectionOptions, kubernetes_version: Optional[str], feature_gates: Optional[str],
+             **controller: Optional[float]) -> None:
     """Replay the HPA algorithm over a load profile, fast and offline, to tune an HPA before deploying it.
 
     With no SCENARIO, replays the classic tutorial: kubernetes-bootcamp at 10% CPU, min 1, max 10,
@@ -57,6 +60,11 @@ def simulate(scenario_file: Optional[str], hpa_files: tuple[str, ...], compare: 
       kubectl hpa simulate scenario.yaml --hpa window-300s.yaml --hpa window-60s.yaml --plot compare.png
       kubectl hpa simulate scenario.yaml --compare-with recorded.jsonl
       kubectl hpa simulate scenario.yaml --from-cluster web -n shop   # the live HPA under the scenario's load
+      kubectl hpa simulate scenario.yaml --kubernetes-version 1.33      # under the 1.33 controller
+
+    \b
+    The controller emulated: --kubernetes-version, else the cluster's release (--from-cluster),
+    else the scenario's controller.kubernetesVersion, else the newest release (with a note).
     """
     from ..usecases.simulate import PrometheusLoad, SimulationRequest
     from ..usecases.simulate import simulate as run_simulation
@@ -64,14 +72,16 @@ def simulate(scenario_file: Optional[str], hpa_files: tuple[str, ...], compare: 
     env = OutputEnv.detect()
     if prometheus_url and not query:
         raise UserError("--prometheus needs --query (a PromQL expression giving requests per second)")
+    check_version_flags(kubernetes_version, feature_gates)
     request = SimulationRequest(
         scenario_file=scenario_file, hpa_files=hpa_files, compare=compare, duration=duration, seed=seed,
         controller_flags=controller,
         prometheus=PrometheusLoad(prometheus_url, query or "", since, query_step) if prometheus_url else None,
         from_cluster=from_cluster, namespace=namespace, connection=connection, recording=recording,
-        keep_inputs=snapshot_at is not None)
+        keep_inputs=snapshot_at is not None, kubernetes_version=kubernetes_version, feature_gates=feature_gates)
     with user_errors():
         simulation = run_simulation(request)
+    say_notes(simulation.notes)
     if snapshot_at is not None:
         from ..render.document import to_yaml
         from ..sim.export import snapshot_document

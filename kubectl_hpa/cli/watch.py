@@ -17,8 +17,9 @@ from typing import IO, Optional
 import click
 
 from ..sources.cluster_client import ConnectionOptions
-from .common import OutputEnv, UserError, controller_options, duration_callback, settings_from
+from .common import OutputEnv, UserError, controller_options, duration_callback
 from .connection import connection_options
+from .versioning import check_version_flags, choose_version, version_options
 
 
 def _columns(stream: IO) -> int:
@@ -53,9 +54,11 @@ def _terminate(_signum, _frame) -> None:
 @click.option("--stats", is_flag=True, hidden=True, help="Per-refresh cost as JSON lines on stderr (benchmarks).")
 @connection_options
 @controller_options
+@version_options
 def watch(name: Optional[str], namespace: Optional[str], all_namespaces: bool, selector: Optional[str],
           interval: float, once: bool, record_path: Optional[str], color: str, max_refreshes: Optional[int],
-          watch_timeout: int, stats: bool, connection: ConnectionOptions, **controller: Optional[float]) -> None:
+          watch_timeout: int, stats: bool, connection: ConnectionOptions, kubernetes_version: Optional[str],
+          feature_gates: Optional[str], **controller: Optional[float]) -> None:
     """Watch HPAs decide, live: metrics with trends, replicas, the controller's verdict (scaling, holding,
     held by the scale-down window until when, limited by policy, metric failing), the last rescale and its
     reason, and a short history.
@@ -73,18 +76,24 @@ def watch(name: Optional[str], namespace: Optional[str], all_namespaces: bool, s
       kubectl hpa explain --timeline run.jsonl       # why each rescale of the recording happened
 
     \b
-    Exit codes: 0 done or interrupted with Ctrl-C, 1 error, 2 usage error.
+    The header names the controller emulated: the cluster's release (read once, at start), else
+    --kubernetes-version's.
+
+    \b
+    Exit codes: 0 done or interrupted with Ctrl-C, 1 error, 2 usage error (a Kubernetes version
+    or feature gate that cannot be emulated too).
     """
     from ..record import write_observations
+    from ..sources.cluster import server_version
     from ..sources.cluster_client import ClusterError, connect
     from ..watch.engine import Engine
-    from ..watch.view import PlainLog, Screen, frame_lines
+    from ..watch.view import PlainLog, Screen, frame_lines, plain_header
 
     if name and all_namespaces:
         raise click.UsageError("a resource cannot be retrieved by name across all namespaces")
     env = OutputEnv.detect(color)
     tty = env.is_tty and not os.environ.get("NO_COLOR") and os.environ.get("TERM") != "dumb"
-    settings = settings_from(controller)
+    check_version_flags(kubernetes_version, feature_gates)
     record: Optional[IO] = None
     if record_path:
         try:
@@ -101,6 +110,11 @@ def watch(name: Optional[str], namespace: Optional[str], all_namespaces: bool, s
             client = connect(connection)
             if not client.timeout:  # a metrics API that hangs must not freeze the view
                 client.timeout = max(5.0, 3 * interval)
+            # The release is read once: a controller upgrade under a running watch is a new watch.
+            reported = server_version(client) if kubernetes_version is None else None
+            choice = choose_version(kubernetes_version, feature_gates, reported, None, "the cluster")
+            choice.say()
+            settings = choice.settings(controller)
             scope = None if all_namespaces else (namespace or client.namespace)
             engine = Engine(client, scope, name=name, selector=selector, settings=settings, watch=not once,
                             watch_timeout=watch_timeout)
@@ -123,6 +137,8 @@ def watch(name: Optional[str], namespace: Optional[str], all_namespaces: bool, s
                 width = _columns(env.stdout)
                 screen.draw(frame_lines(frame, env.style, width=width, history=True, interval=interval))
             else:
+                if count == 0:
+                    env.write(plain_header(frame) + "\n")
                 out, err = log.lines(frame)
                 if out:
                     env.write("".join(line + "\n" for line in out))

@@ -15,6 +15,7 @@ from ..core.model import (
     MetricTarget,
 )
 from ..core.quantity import format_milli
+from ..core.versions import ControllerVersion
 from ..timefmt import format_time
 
 API_VERSION = "kubectl-hpa.io/v1alpha1"
@@ -101,14 +102,22 @@ def state_document(state: Optional[ControllerState]) -> Optional[dict]:
     }
 
 
+def controller_fields(controller: ControllerVersion) -> dict[str, Any]:
+    """``kubernetesVersion`` (``"1.37"``) and ``featureGates`` (every HPA-relevant gate of that release, with its
+    value): which controller a document's numbers come from. Shared by the Explanation and Simulation documents."""
+    return {"kubernetesVersion": controller.release, "featureGates": controller.gates()}
+
+
 def decision_document(decision: Decision, history_known: bool = True,
-                      live_status: Optional[dict] = None, findings: Optional[list] = None) -> dict:
+                      live_status: Optional[dict] = None, findings: Optional[list] = None,
+                      controller: Optional[ControllerVersion] = None) -> dict:
     hpa = decision.hpa
     doc: dict[str, Any] = {
         "apiVersion": API_VERSION,
         "kind": "Explanation",
         "metadata": {"name": hpa.name, "namespace": hpa.namespace},
         "evaluatedAt": format_time(decision.now),
+        **(controller_fields(controller) if controller is not None else {}),
         "scaleTargetRef": {"kind": hpa.scale_target.kind, "name": hpa.scale_target.name},
         "minReplicas": hpa.effective_min_replicas,
         "maxReplicas": hpa.max_replicas,

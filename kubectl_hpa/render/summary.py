@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Sequence
+from typing import Optional, Sequence
 
 from ..core import branches
 from ..core.model import Decision, MetricResult
 from ..core.quantity import format_milli
+from ..core.versions import ControllerVersion
 from .verdict import judge
 
 
@@ -45,9 +46,13 @@ def summary_row(decision: Decision) -> list[str]:
 SUMMARY_HEADERS = ["VERDICT", "NAMESPACE", "NAME", "REFERENCE", "METRICS (CURRENT/TARGET)", "MIN", "MAX", "REPLICAS"]
 
 
-def render_summary(rows: Sequence[tuple[Decision, Sequence[str]]]) -> str:
-    """``-o table``: one row per decision, verdict first, and the ids of the problems found (or ``-``)."""
+def render_summary(rows: Sequence[tuple[Decision, Sequence[str]]],
+                   controller: Optional[ControllerVersion] = None) -> str:
+    """``-o table``: one row per decision, verdict first, and the ids of the problems found (or ``-``); with
+    ``controller`` (``-o wide``) a last column says the controller emulated (``Kubernetes 1.37``)."""
     from tabulate import tabulate
 
-    lines = [[*summary_row(decision), ",".join(problems) or "-"] for decision, problems in rows]
-    return tabulate(lines, headers=[*SUMMARY_HEADERS, "PROBLEMS"], tablefmt="plain", disable_numparse=True) + "\n"
+    extra = [controller.describe()] if controller is not None else []
+    lines = [[*summary_row(decision), ",".join(problems) or "-", *extra] for decision, problems in rows]
+    headers = [*SUMMARY_HEADERS, "PROBLEMS", *(["CONTROLLER"] if controller is not None else [])]
+    return tabulate(lines, headers=headers, tablefmt="plain", disable_numparse=True) + "\n"

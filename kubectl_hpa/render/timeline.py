@@ -7,6 +7,8 @@ import io
 from typing import Any, Optional
 
 from ..sim.engine import MetricPoint, Result, Step
+from .document import API_VERSION, controller_fields
+from .trace import controller_line
 
 SPARK = " ▁▂▃▄▅▆▇█"
 
@@ -83,6 +85,12 @@ def render_table(result: Result, wide: bool = False) -> str:
     return table + note + "\n\n" + render_summary(result.summary()) + "\n"
 
 
+def title(result: Result) -> str:
+    """The first line of a simulation's text views (above the chart and the table, or the comparison): the
+    controller it emulates (``controller: Kubernetes 1.37``; every run of one command emulates the same)."""
+    return controller_line(result.scenario.controller.version) + "\n"
+
+
 SUMMARY_LABELS = [
     ("peakReplicas", "peak replicas", None),
     ("finalReplicas", "final replicas", None),
@@ -126,12 +134,13 @@ def step_document(step: Step) -> dict:
 
 def result_document(result: Result) -> dict:
     return {
-        "apiVersion": "kubectl-hpa.io/v1alpha1",
+        "apiVersion": API_VERSION,
         "kind": "Simulation",
         "metadata": {"name": result.scenario.name},
         "hpa": {"name": result.scenario.hpa.name, "namespace": result.scenario.hpa.namespace},
         "load": result.load.description,
         "syncPeriodSeconds": result.scenario.controller.sync_period,
+        **controller_fields(result.scenario.controller.version),
         "summary": result.summary(),
         "timeline": [step_document(step) for step in result.steps],
     }

@@ -16,6 +16,7 @@ from ..core.model import (
     MetricSpec,
 )
 from ..core.quantity import format_duration, format_milli
+from ..core.versions import ControllerVersion
 from ..timefmt import format_time
 from .style import Style
 
@@ -145,7 +146,9 @@ def _proposal_lines(result: MetricResult, decision: Decision) -> list[str]:
 
 
 def render_trace(decision: Decision, style: Style, wide: bool = False, history_known: bool = True,
-                 live_status: Optional[dict] = None) -> str:
+                 live_status: Optional[dict] = None, controller: Optional[ControllerVersion] = None) -> str:
+    """The trace; ``controller`` is the release emulated (and its gates), said in the header: the same
+    snapshot can decide differently under another release."""
     hpa = decision.hpa
     out: list[str] = []
     head = f"HorizontalPodAutoscaler {hpa.namespace}/{hpa.name} -> {hpa.scale_target.kind}/{hpa.scale_target.name}"
@@ -155,6 +158,8 @@ def render_trace(decision: Decision, style: Style, wide: bool = False, history_k
     out.append(f"evaluated at {format_time(decision.now)} | replicas {decision.current_replicas} "
                f"(min {hpa.effective_min_replicas}, max {hpa.max_replicas}) | tolerance {tolerance} | "
                f"{'behavior set' if hpa.behavior else 'no behavior (legacy path)'}")
+    if controller is not None:
+        out.append(controller_line(controller))
     out.append("")
     step = 0
 
@@ -223,6 +228,12 @@ def render_trace(decision: Decision, style: Style, wide: bool = False, history_k
             out.append(style.warn(f"Live status: desiredReplicas {live}, this explanation says "
                                   f"{decision.desired_replicas}.") + " " + divergence_hint(decision, history_known))
     return "\n".join(out) + "\n"
+
+
+def controller_line(controller: ControllerVersion) -> str:
+    """``controller: Kubernetes 1.37`` (with the gates set away from that release's defaults): the header line
+    every text view of a decision shares."""
+    return f"controller: {controller.describe()}"
 
 
 def divergence_hint(decision: Decision, history_known: bool) -> str:

@@ -28,9 +28,12 @@ from ..sources.kube import (
     CUSTOM_METRICS_GROUP,
     DEFAULT_METRICS_VERSION,
     EXTERNAL_METRICS_GROUP,
+    FEATURE_GATES,
+    KUBERNETES_VERSION,
     RESOURCE_METRICS_GROUP,
     RESOURCE_METRICS_VERSION,
     STATE_API_VERSION,
+    format_feature_gates,
 )
 from ..timefmt import format_time, parse_time
 from .engine import Result
@@ -148,10 +151,13 @@ def snapshot_for(inputs: SyncInput, manifest: dict) -> dict:
                                         for e in state.scale_up_events],
                       "scaleDownEvents": [{"timestamp": _time(e.timestamp), "replicaChange": e.replica_change}
                                           for e in state.scale_down_events]})
-    return {"apiVersion": "v1", "kind": "List",
-            "metadata": {"annotations": {CAPTURED_AT: _time(inputs.now),
-                                         NOTE: f"kubectl hpa simulate, sync at t={inputs.now:g}s"}},
-            "items": items}
+    # The controller the simulation emulated, so that explain -f replays this sync under the same one.
+    version = inputs.settings.version
+    annotations = {CAPTURED_AT: _time(inputs.now), KUBERNETES_VERSION: version.release}
+    if version.gate_settings:
+        annotations[FEATURE_GATES] = format_feature_gates(dict(version.gate_settings))
+    annotations[NOTE] = f"kubectl hpa simulate, sync at t={inputs.now:g}s"
+    return {"apiVersion": "v1", "kind": "List", "metadata": {"annotations": annotations}, "items": items}
 
 
 def snapshot_document(result: Result, at: float) -> dict:

@@ -90,6 +90,14 @@ class Scenario:
     seed: int = 0
     hpa_manifest: dict = field(default_factory=dict)
     variants: tuple[Variant, ...] = ()
+    kubernetes_version: Optional[str] = None
+    """``controller.kubernetesVersion`` as written (``"1.30"``); None when the file does not say."""
+    feature_gates: Optional[str] = None
+    """``controller.featureGates`` in kube-controller-manager's syntax (``A=true,B=false``); None when not set.
+
+    Both are what the file asks for; the simulate use case turns them into ``controller.version`` (after
+    ``--kubernetes-version``/``--feature-gates``, or the cluster's version with ``--from-cluster``), in the
+    same place and with the same checks as every other verb (``usecases/versions.py``)."""
 
     def with_variant(self, variant: Variant) -> Scenario:
         return replace(self, hpa=variant.hpa, hpa_manifest=variant.manifest, name=variant.name)
@@ -174,11 +182,40 @@ CONTROLLER_FIELDS = {
     "initialReadinessDelay": "initial_readiness_delay", "downscaleStabilization": "downscale_stabilization",
     "syncPeriod": "sync_period",
 }
+VERSION_FIELDS = ("kubernetesVersion", "featureGates")
+
+
+def _kubernetes_version(raw: Any, where: str) -> Optional[str]:
+    """``controller.kubernetesVersion``: a string. A YAML number is refused: ``1.30`` unquoted is the float 1.3."""
+    if raw is None:
+        return None
+    if not isinstance(raw, str) or not raw.strip():
+        hint = " (quote it: YAML reads 1.30 as the number 1.3)" if isinstance(raw, (int, float)) else ""
+        raise ScenarioError(f"{where}: expected a Kubernetes version as a string like \"1.30\", got {raw!r}{hint}")
+    return raw.strip()
+
+
+def _feature_gates(raw: Any, where: str) -> Optional[str]:
+    """``controller.featureGates``: a mapping ``Name: true|false``, or a string in kube-controller-manager's syntax;
+    either way the string (the syntax and the gates themselves are checked with the release, in the use case)."""
+    from ..sources.kube import format_feature_gates
+
+    if raw is None:
+        return None
+    if isinstance(raw, str):
+        return raw
+    if not isinstance(raw, dict):
+        raise ScenarioError(f"{where}: expected a mapping of gate names to true or false, or a string like "
+                            f"\"HPAScaleToZero=true\", got {type(raw).__name__}")
+    for name, value in raw.items():
+        if not isinstance(value, bool):
+            raise ScenarioError(f"{field_path(where, str(name))}: expected true or false, got {value!r}")
+    return format_feature_gates({str(name): value for name, value in raw.items()})
 
 
 def _controller(raw: Any, where: str) -> ControllerSettings:
     raw = as_mapping(raw, where)
-    reject_unknown(raw, set(CONTROLLER_FIELDS), where)
+    reject_unknown(raw, set(CONTROLLER_FIELDS) | set(VERSION_FIELDS), where)
     values: dict[str, Any] = {}
     for key, attribute in CONTROLLER_FIELDS.items():
         if key not in raw:
@@ -225,12 +262,15 @@ def parse_scenario(document: Any, source: str, base_dir: Path, hpa_override: Opt
     seed = document.get("seed", 0)
     if isinstance(seed, bool) or not isinstance(seed, int):
         raise ScenarioError(f"{source}: seed: expected an integer, got {seed!r}")
+    controller = as_mapping(document.get("controller"), "controller")
     return Scenario(
         name=str(metadata.get("name", Path(source).stem)), hpa=hpa, load=load,
         duration=as_seconds(duration, "duration") if duration is not None else 0.0,
         workload=workload, pipeline=_pipeline(document.get("pipeline"), "pipeline"),
-        controller=_controller(document.get("controller"), "controller"), seed=seed, hpa_manifest=manifest,
-        variants=tuple(variants))
+        controller=_controller(controller, "controller"), seed=seed, hpa_manifest=manifest,
+        variants=tuple(variants),
+        kubernetes_version=_kubernetes_version(controller.get("kubernetesVersion"), "controller.kubernetesVersion"),
+        feature_gates=_feature_gates(controller.get("featureGates"), "controller.featureGates"))
 
 
 def hpa_spec(manifest: dict, where: str) -> HPASpec:

@@ -9,7 +9,9 @@ their objects when installed). Every read is a GET, done by a :class:`~kubectl_h
 a read that fails becomes a metav1 ``Status`` annotated with the request it answers
 (``kubectl-hpa.io/request: GET /apis/...``) holding the error text the Go client would have produced,
 so the snapshot replays the failure offline. Every object is redacted as the reader keeps it
-(:mod:`.redact`), and the List says so (``kubectl-hpa.io/redacted``).
+(:mod:`.redact`), and the List says so (``kubectl-hpa.io/redacted``). The API server's version
+(``GET /version``, once per read) goes in ``kubectl-hpa.io/kubernetes-version``: the release whose
+controller ``explain`` emulates.
 
 Requests per HPA do not depend on the pod count: pods, PodMetrics and custom metrics are listed by
 label selector, never fetched one by one. ``-A`` lists HPAs, workloads, pods, PodMetrics and Events
@@ -28,6 +30,7 @@ from .kube import (
     APISERVICES_COMPLETE,
     BUILTIN_SCALABLE,
     CAPTURED_AT,
+    KUBERNETES_VERSION,
     REDACTED,
     RESOURCE_METRICS_GROUP,
     RESOURCE_METRICS_VERSION,
@@ -44,11 +47,26 @@ from .reader import RESOURCE_METRICS_API_VERSION, Reader, ServedShapeError, fata
 from .redact import REDACTED_NOTE, redact
 
 # Reader and fatal live in reader.py; they stay importable from here for the watch engine's imports.
-__all__ = ["Reader", "fatal", "read_all", "read_hpa"]
+__all__ = ["Reader", "fatal", "read_all", "read_hpa", "server_version"]
 
 HPA_API_VERSION = "autoscaling/v2"
 """The version the HPAs are read in (the controller's own; v1 objects are served converted)."""
 RESOURCE_METRIC_TYPES = ("Resource", "ContainerResource")
+VERSION_PATH = "/version"
+"""The API server's build information (``gitVersion`` is what ``kubectl version`` prints as the server version)."""
+
+
+def server_version(connection: Connection) -> Optional[str]:
+    """The API server's ``gitVersion`` (``v1.37.2``), or None when ``/version`` cannot be read.
+
+    Not a :class:`Reader` read on purpose: a failed read there becomes a Status in the snapshot, and the
+    checks would report it; a cluster that hides its version (403, 404, a timeout) is only a cluster whose
+    release the command does not know, which the command says in a note.
+    """
+    response = connection.get(VERSION_PATH)
+    body = response.body if response.ok else None
+    version = body.get("gitVersion") if isinstance(body, dict) else None
+    return version.strip() if isinstance(version, str) and version.strip() else None
 
 
 def read_hpa(connection: Connection, name: str, namespace: Optional[str] = None) -> dict[str, Any]:
@@ -60,6 +78,7 @@ def read_hpa(connection: Connection, name: str, namespace: Optional[str] = None)
     if subject is None:
         raise ClusterError(f'horizontalpodautoscalers.autoscaling "{name}" not found in namespace "{namespace}"')
     reader.objects.append(subject)
+    version = server_version(connection)
     reader.read_apiservices()
     ref = _target_ref(subject)
     scale = reader.read_scale(namespace, ref)
@@ -77,7 +96,7 @@ def read_hpa(connection: Connection, name: str, namespace: Optional[str] = None)
     target = (namespace, str(ref.get("kind", "")), str(ref.get("name", "")))
     reader.read_neighbours(namespace, {target})
     reader.read_metrics_server()
-    return _document(reader, {SUBJECT: f"{namespace}/{name}"})
+    return _document(reader, {SUBJECT: f"{namespace}/{name}"}, version)
 
 
 def read_all(connection: Connection, namespace: Optional[str]) -> dict[str, Any]:
@@ -86,8 +105,9 @@ def read_all(connection: Connection, namespace: Optional[str]) -> dict[str, Any]
     scope = f"/namespaces/{namespace}" if namespace else ""
     hpas = _list_hpas(connection, scope, f"in namespace {namespace}" if namespace else "in all namespaces")
     reader.objects.extend(hpas)
+    version = server_version(connection)
     if not hpas:
-        return _document(reader, {})
+        return _document(reader, {}, version)
     reader.read_apiservices()
     selectors: dict[tuple[str, str], Optional[str]] = {}
     lists: dict[tuple[str, str], Optional[list[dict[str, Any]]]] = {}
@@ -137,7 +157,7 @@ def read_all(connection: Connection, namespace: Optional[str]) -> dict[str, Any]
     targets = {(namespace_of(h), str(_target_ref(h).get("kind", "")), str(_target_ref(h).get("name", ""))) for h in hpas}
     reader.read_neighbours(namespace, targets)
     reader.read_metrics_server()
-    return _document(reader, {})
+    return _document(reader, {}, version)
 
 
 def _list_hpas(connection: Connection, scope: str, where: str) -> list[dict[str, Any]]:
@@ -204,9 +224,12 @@ def _matches(selector: Optional[str]) -> Callable[[Optional[Mapping[str, Any]]],
     return lambda labels: parsed.matches(labels or {})
 
 
-def _document(reader: Reader, annotations: dict[str, str]) -> dict[str, Any]:
-    """The snapshot List: what was read, then the failed reads, stamped with the time of reading and redacted."""
+def _document(reader: Reader, annotations: dict[str, str], version: Optional[str]) -> dict[str, Any]:
+    """The snapshot List: what was read, then the failed reads, stamped with the time of reading, the server's
+    version (when it could be read) and redacted."""
     annotations = {CAPTURED_AT: format_time(time.time()), **annotations}
+    if version is not None:
+        annotations[KUBERNETES_VERSION] = version
     if reader.apiservices is not None:
         annotations[APISERVICES_COMPLETE] = "complete"
     annotations[REDACTED] = REDACTED_NOTE

@@ -44,6 +44,17 @@ APISERVICES_COMPLETE = "kubectl-hpa.io/apiservices"
 """On a snapshot List: ``complete`` when every relevant APIService is in the file (absence means absent)."""
 REDACTED = "kubectl-hpa.io/redacted"
 """On a snapshot List read from a cluster: what was removed from the objects before anyone sees them."""
+KUBERNETES_VERSION = "kubectl-hpa.io/kubernetes-version"
+"""On a snapshot List: the API server's ``gitVersion`` (``/version``) when read, or ``--kubernetes-version``; ``explain -f``
+emulates that release's controller."""
+FEATURE_GATES = "kubectl-hpa.io/feature-gates"
+"""On a snapshot List: the ``--feature-gates`` given to ``snapshot`` (kube-controller-manager's syntax), if any."""
+
+
+def format_feature_gates(gates: Mapping[str, bool]) -> str:
+    """Gate settings in kube-controller-manager's ``--feature-gates`` syntax (``A=true,B=false``), the form the
+    :data:`FEATURE_GATES` annotation and the flag take."""
+    return ",".join(f"{name}={str(value).lower()}" for name, value in gates.items())
 STATE_API_VERSION = "kubectl-hpa.io/v1alpha1"
 """The apiVersion of our ControllerState object (the controller's memory, which the API never shows)."""
 

@@ -16,6 +16,7 @@ from typing import Any, Optional
 
 from ..core.decide import decide
 from ..core.model import ControllerSettings, Decision, SyncInput
+from ..core.versions import ControllerVersion
 from ..diagnose import PROBLEM_SEVERITIES, Finding, diagnose, has_problems
 from ..inputs import InputTooLarge, read_stream, read_text
 from ..sources.cluster_client import ConnectionOptions
@@ -40,6 +41,11 @@ class Explanation:
     def history_known(self) -> bool:
         """Whether the controller's memory (recommendations, scale events) came with the input."""
         return self.inputs.state is not None
+
+    @property
+    def controller(self) -> ControllerVersion:
+        """The controller release (and feature gates) the decision emulates: every view says it."""
+        return self.inputs.settings.version
 
     @property
     def live_status(self) -> dict[str, Any]:

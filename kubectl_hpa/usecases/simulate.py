@@ -3,8 +3,12 @@
 Which runs there are follows the flags: the scenario's HPA; one ``--hpa`` instead of
 it; or, with ``--compare`` or several ``--hpa``, the scenario's HPA and every variant
 side by side. ``--from-cluster`` puts a live HPA (its manifest, its target's replicas,
-its pods' requests) into the scenario, GETs only. Errors are the project's input
-errors, worded with the file they come from.
+its pods' requests) into the scenario, GETs only, and the cluster's release. Which controller
+the runs emulate is chosen once (:mod:`.versions`): ``--kubernetes-version``, else the cluster's
+release with ``--from-cluster``, else the scenario's ``controller.kubernetesVersion``, else the
+newest release (with a note). Errors are the project's input errors, worded with the file they
+come from, and :class:`~kubectl_hpa.core.versions.VersionError` for a release or gate that cannot
+be emulated.
 """
 
 from __future__ import annotations
@@ -24,6 +28,7 @@ from ..sim.load import LoadSpec, build_load
 from ..sim.scenario import Scenario, Variant, hpa_spec, load_hpa_file, read_scenario
 from ..sources.cluster_client import ConnectionOptions
 from ..timefmt import format_time
+from .versions import Emulation, choose_emulation
 
 DEFAULT_SCENARIO = "bootcamp.yaml"
 """The built-in scenario (the classic tutorial) when none is named."""
@@ -57,6 +62,10 @@ class SimulationRequest:
     """A ``watch --record`` timeline to compare the first run with."""
     keep_inputs: bool = False
     """Keep every sync's inputs (``--snapshot-at`` exports one)."""
+    kubernetes_version: Optional[str] = None
+    """``--kubernetes-version``: over the cluster's and the scenario's."""
+    feature_gates: Optional[str] = None
+    """``--feature-gates``: over the release's defaults and the scenario's ``controller.featureGates``."""
 
 
 @dataclass(frozen=True)
@@ -65,12 +74,14 @@ class Simulation:
     runs: list[tuple[str, Result]]
     """(label, result) per run, the scenario's first."""
     comparison: Optional[Comparison] = None
+    notes: tuple[str, ...] = ()
+    """What to say about the controller chosen (e.g. that the newest release was assumed), one line each."""
 
 
 def simulate(request: SimulationRequest) -> Simulation:
     source = request.scenario_file or DEFAULT_SCENARIO
     try:
-        scenario = _scenario(request)
+        scenario, emulation = _scenario(request)
         variants = list(scenario.variants)
         variants += [_hpa_variant(name) for name in request.hpa_files]
         if request.prometheus is not None:
@@ -90,23 +101,31 @@ def simulate(request: SimulationRequest) -> Simulation:
     except ScenarioError as error:
         message = str(error)
         raise ScenarioError(message if message.startswith(source) else f"{source}: {message}") from None
-    return Simulation(scenario, runs, comparison)
+    return Simulation(scenario, runs, comparison, emulation.notes)
 
 
 class _HPAFileError(Exception):
     """A ``--hpa`` file's error: it names its own file already."""
 
 
-def _scenario(request: SimulationRequest) -> Scenario:
+def _scenario(request: SimulationRequest) -> tuple[Scenario, Emulation]:
+    """The scenario to run, its controller settled (flags, cluster, file, else the newest release)."""
     if request.scenario_file is None:
         with resources.as_file(resources.files("kubectl_hpa.sim") / "scenarios" / DEFAULT_SCENARIO) as path:
             scenario = read_scenario(Path(path))
     else:
         scenario = read_scenario(Path(request.scenario_file))
+    reported, where = scenario.kubernetes_version, "the scenario"
     if request.from_cluster:
-        scenario = with_cluster_hpa(scenario, request.from_cluster, request.namespace, request.connection)
-    return replace(scenario, controller=scenario.controller.with_flags(request.controller_flags),
-                   seed=scenario.seed if request.seed is None else request.seed)
+        scenario, cluster_version = with_cluster_hpa(scenario, request.from_cluster, request.namespace,
+                                                     request.connection)
+        if cluster_version is not None:  # the live HPA runs under the live controller
+            reported, where = cluster_version, "the cluster"
+    emulation = choose_emulation(request.kubernetes_version, request.feature_gates, reported,
+                                 scenario.feature_gates, where)
+    controller = replace(scenario.controller.with_flags(request.controller_flags), version=emulation.version)
+    return replace(scenario, controller=controller,
+                   seed=scenario.seed if request.seed is None else request.seed), emulation
 
 
 def _hpa_variant(name: str) -> Variant:
@@ -134,9 +153,10 @@ def _runs(scenario: Scenario, variants: list[Variant], request: SimulationReques
 
 
 def with_cluster_hpa(scenario: Scenario, name: str, namespace: Optional[str],
-                     connection: ConnectionOptions) -> Scenario:
-    """The scenario's load and model around a live HPA: its manifest, replicas and per-pod requests (GETs only)."""
-    from ..sources.kube import name_of, namespace_of
+                     connection: ConnectionOptions) -> tuple[Scenario, Optional[str]]:
+    """The scenario's load and model around a live HPA: its manifest, replicas and per-pod requests (GETs only),
+    and the cluster's version (None when ``/version`` could not be read)."""
+    from ..sources.kube import KUBERNETES_VERSION, name_of, namespace_of
     from ..sources.snapshot import SnapshotError, choose_hpa, parse_hpa, parse_pod, parse_scale
     from .explain import read_cluster
 
@@ -158,4 +178,4 @@ def with_cluster_hpa(scenario: Scenario, name: str, namespace: Optional[str],
                 requests[resource] = sum(v for v in values if v is not None)
     variant = Variant(name_of(hpa_object), hpa_spec(manifest, f"cluster HPA {name}"), manifest)
     workload = replace(scenario.workload, replicas=scale.spec_replicas, requests=requests)
-    return replace(scenario.with_variant(variant), workload=workload)
+    return replace(scenario.with_variant(variant), workload=workload), snapshot.annotations.get(KUBERNETES_VERSION)

@@ -170,7 +170,8 @@ class Engine:
             del self.tracked[gone]
         problems = [i.problem for i in self.informers.values() if i.problem] + read_problems(answers)
         scope = "all namespaces" if self.namespace is None else f"namespace {self.namespace}"
-        return Frame(now, rows, problems, scope, len(self.connection.requests) - requests_before)
+        return Frame(now, rows, problems, scope, len(self.connection.requests) - requests_before,
+                     self.settings.version.describe())
 
     def _spec(self, obj: dict) -> Union[HPASpec, str]:
         """The HPA parsed as explain parses it, or why it cannot be; cached per resourceVersion."""

@@ -84,6 +84,7 @@ class Frame:
     problems: list[str]
     scope: str
     requests: int = 0  # metric and /scale GETs this refresh
+    controller: str = ""  # the release emulated, as ControllerVersion.describe() says it ("Kubernetes 1.37")
 
     def observations(self) -> list[Observation]:
         """What ``--record`` appends for this refresh: one observation per HPA that could be decided."""

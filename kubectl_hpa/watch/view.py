@@ -61,7 +61,9 @@ def frame_lines(frame: Frame, style: Style = Style(), width: Optional[int] = Non
     from tabulate import tabulate
 
     count = len(frame.rows)
-    header = f"kubectl hpa watch: {frame.scope}, {count} HPA{'s' if count != 1 else ''}, {format_clock(frame.time)} UTC"
+    controller = f", controller {frame.controller}" if frame.controller else ""
+    header = (f"kubectl hpa watch: {frame.scope}, {count} HPA{'s' if count != 1 else ''}{controller}, "
+              f"{format_clock(frame.time)} UTC")
     if interval:
         header += f", every {interval:g}s (Ctrl-C to quit)"
     lines = [style.bold(_cut(header, width))]
@@ -96,6 +98,11 @@ def _cut(text: str, width: Optional[int]) -> str:
     if width is None or len(text) <= width:
         return text
     return text[: max(0, width - 1)] + "…"
+
+
+def plain_header(frame: Frame) -> str:
+    """The first line of the plain log: what is watched, and which controller's decisions the verdicts are."""
+    return f"{format_time(frame.time)} watching {frame.scope} as the HPA controller of {frame.controller or 'unknown'}"
 
 
 def plain_line(row: Row, when: float) -> str:

@@ -93,7 +93,9 @@ def test_requests_per_hpa_do_not_grow_with_pods(api, kubeconfig, pods: int) -> N
     code, out, err = run(kubeconfig, "explain", "web", *AT, "-o", "json")
     assert code == 0, err
     assert json.loads(out)["currentReplicas"] == pods
-    assert len(api.requests) == 6, api.paths()
+    # HPAs, APIServices, /scale, Pods, PodMetrics, Events, and the server's /version once per command
+    assert len(api.requests) == 7, api.paths()
+    assert api.paths().count("/version") == 1
     assert api.methods() == {"GET"}
     assert not any("/pods/" in p.split("?")[0].split("/namespaces/shop/")[-1] for p in api.paths())
 
@@ -107,8 +109,9 @@ def test_all_namespaces_batches_lists(api, kubeconfig) -> None:
     assert code == 0, err
     lines = out.splitlines()
     assert lines[0].startswith("VERDICT") and "PROBLEMS" in lines[0] and len(lines) == 9
-    # HPAs, APIServices, Deployments, Pods, PodMetrics, Events: one list each, whatever the HPA count
-    assert len(api.requests) == 6, api.paths()
+    # HPAs, APIServices, Deployments, Pods, PodMetrics, Events: one list each, whatever the HPA count; /version once
+    assert len(api.requests) == 7, api.paths()
+    assert api.paths().count("/version") == 1
     code, out, err = run(kubeconfig, "explain", "-n", "team1", *AT)
     assert code == 0 and len(out.splitlines()) == 4, err
 

@@ -162,7 +162,7 @@ def test_scale_to_zero_and_back_with_an_external_metric() -> None:
     document["controller"] = {}
     scenario = parse_scenario(document, "test", ROOT)
     scenario = scenario.__class__(**{**scenario.__dict__,
-                                     "controller": scenario.controller.__class__(scale_to_zero=True)})
+                                     "controller": scenario.controller.with_gates({"HPAScaleToZero": True})})
     steps = simulate(scenario, build_load(scenario.load), 600).steps
     assert any(step.desired == 0 for step in steps if step.t < 300)
     woke = next(step for step in steps if step.t >= 300 and step.replicas == 0 and step.desired > 0)
@@ -201,8 +201,9 @@ def test_compare_variants_and_plot(tmp_path: Path) -> None:
     code, out, err = run("simulate", str(SCENARIOS / "hello-actuator-pods.yaml"), "--compare", "--plot", str(png))
     assert code == 0, err
     lines = out.splitlines()
-    assert lines[0].split()[:2] == ["VARIANT", "PEAK"]
-    rows = {line.split()[0]: line.split() for line in lines[1:]}
+    assert lines[0] == "controller: Kubernetes 1.37"  # once for every variant: they share the controller
+    assert lines[1].split()[:2] == ["VARIANT", "PEAK"]
+    rows = {line.split()[0]: line.split() for line in lines[2:]}
     assert set(rows) == {"hello-actuator-pods", "window-300s"}
     assert float(rows["window-300s"][6]) > float(rows["hello-actuator-pods"][6])  # a longer window costs pods
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"

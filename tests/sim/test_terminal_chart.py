@@ -41,8 +41,9 @@ def test_the_chart_on_a_real_terminal_and_not_in_a_pipe() -> None:
         assert len(chart) == 3, text
         assert "█" in chart[2] and "max 10" in chart[2]
         assert lines.index(chart[0]) < next(i for i, line in enumerate(lines) if line.startswith("TIME"))
+        assert lines.index("controller: Kubernetes 1.37") < lines.index(chart[0])  # the title comes first
     finally:
         subprocess.run([binary, "-L", socket, "kill-server"], capture_output=True, timeout=10)
     piped = subprocess.run([sys.executable, "-m", "kubectl_hpa", "simulate"], cwd=ROOT, capture_output=True,
                            text=True, timeout=60)
-    assert piped.stdout.startswith("TIME")
+    assert piped.stdout.startswith("controller: Kubernetes 1.37\nTIME")

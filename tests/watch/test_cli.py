@@ -105,6 +105,8 @@ def test_plain_lines_from_a_pipe_and_ctrl_c(api, kubeconfig) -> None:
                                env={**os.environ, "KUBECONFIG": str(kubeconfig), "NO_COLOR": ""},
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
+        header = process.stdout.readline()
+        assert header.endswith(" watching namespace shop as the HPA controller of Kubernetes 1.37\n"), header
         first = process.stdout.readline()
         assert " shop/web Deployment/web cpu: 75%/50% replicas 3 -> 5 " in first
         wait_for(lambda: api.open_watches >= 4, what="the watches to open")
@@ -118,3 +120,32 @@ def test_plain_lines_from_a_pipe_and_ctrl_c(api, kubeconfig) -> None:
             process.kill()
             process.wait(5)
     assert process.returncode == 0 and "Traceback" not in err, err
+
+
+def test_the_header_names_the_controller_of_the_clusters_release(api, kubeconfig) -> None:
+    api.load(listing(app("web", "shop", 3, "150m", time.time())))
+    api.git_version = "v1.34.2"
+    code, out, err = run(kubeconfig, "watch", "--once")
+    assert code == 0 and err == "", err
+    assert out.splitlines()[0].startswith("kubectl hpa watch: namespace shop, 1 HPA, controller Kubernetes 1.34, ")
+    assert api.paths().count("/version") == 1  # read once, at start
+    code, out, err = run(kubeconfig, "watch", "--once", "--kubernetes-version", "1.36",
+                         "--feature-gates", "HPAScaleToZero=true")
+    assert code == 0, err
+    assert ", controller Kubernetes 1.36 (HPAScaleToZero=true), " in out.splitlines()[0]
+    assert api.paths().count("/version") == 1  # the flag given: no need to ask
+
+
+def test_an_unreadable_or_unsupported_server_version(api, kubeconfig) -> None:
+    api.load(listing(app("web", "shop", 3, "150m", time.time())))
+    api.version_fails(403)
+    code, out, err = run(kubeconfig, "watch", "--once")
+    assert code == 0
+    assert err.splitlines() == ["note: the cluster does not say which Kubernetes release it runs; emulating the HPA "
+                                "controller of 1.37, the newest release (--kubernetes-version to choose)"]
+    assert ", controller Kubernetes 1.37, " in out.splitlines()[0]
+    api.faults.clear()
+    api.git_version = "v1.22.0"
+    code, out, err = run(kubeconfig, "watch", "--once")
+    assert code == 2 and out == ""
+    assert err.startswith("error: the cluster runs v1.22.0: Kubernetes 1.22 is not supported") and len(err.splitlines()) == 1
