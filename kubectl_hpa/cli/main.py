@@ -17,6 +17,7 @@ COMMANDS = {
     "snapshot": ("kubectl_hpa.cli.snapshot", "snapshot", "Capture what the controller reads for one HPA (for explain -f)."),
     "simulate": ("kubectl_hpa.cli.simulate", "simulate", "Replay an HPA over a load profile, offline, before deploying it."),
     "watch": ("kubectl_hpa.cli.watch", "watch", "Watch HPAs decide, live: verdicts, stabilization, history; --record a timeline."),
+    "upgrade-check": ("kubectl_hpa.cli.upgrade", "upgrade_check", "Before an upgrade: what the next release changes per HPA."),
 }
 
 
