@@ -40,6 +40,13 @@ def _add_arguments(parser) -> None:
         "--per-user-rate", default="max", env_var="LOADGEN_PER_USER_RATE", help="without --stages: requests/s per user, or 'max'"
     )
     group.add_argument(
+        "--close-connections",
+        action="store_true",
+        default=False,
+        env_var="LOADGEN_CLOSE_CONNECTIONS",
+        help="send Connection: close (a new connection per request, so a Service spreads the load over new pods)",
+    )
+    group.add_argument(
         "--path", default="/hello", env_var="LOADGEN_PATH", help="request path, e.g. '/hello?cpu_ms=20' (reported as /hello)"
     )
 
@@ -106,4 +113,6 @@ class HelloActuatorUser(HttpUser):
 
     @task
     def hello(self) -> None:
-        self.client.get(self.environment.parsed_options.path, name="/hello")
+        options = self.environment.parsed_options
+        headers = {"Connection": "close"} if getattr(options, "close_connections", False) else None
+        self.client.get(options.path, name="/hello", headers=headers)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import signal
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -32,6 +33,7 @@ class LoadRun:
     pacing: str = ""
     path: str = "/hello"
     python: str = sys.executable
+    close_connections: bool = False
 
     def command(self) -> list[str]:
         """The locust command line; also printed by --dry-run so it can be run by hand."""
@@ -56,6 +58,8 @@ class LoadRun:
             cmd += ["--users", str(self.users), "--spawn-rate", str(max(self.users, 1)), "--per-user-rate", self.per_user_rate]
         if self.pacing:
             cmd += ["--pacing", self.pacing]
+        if self.close_connections:
+            cmd += ["--close-connections"]
         if self.run_time_s is not None:
             cmd += ["--run-time", f"{int(round(self.run_time_s))}s"]
         if self.csv_prefix is not None:
@@ -101,6 +105,9 @@ def parse_args(argv: list[str] | None = None) -> LoadRun:
     parser.add_argument("--per-user-rate", default="max", help="without --stages: req/s per user or 'max'")
     parser.add_argument("--pacing", default="", choices=["", "constant", "poisson"])
     parser.add_argument("--path", default="/hello", help="request path, e.g. '/hello?cpu_ms=20'")
+    parser.add_argument("--close-connections", action="store_true",
+                        help="one connection per request (Connection: close), so kube-proxy spreads the load over "
+                             "every pod, including those added during the run")
     parser.add_argument("--dry-run", action="store_true", help="print the locust command and exit")
     args = parser.parse_args(argv)
     run = LoadRun(
@@ -112,6 +119,7 @@ def parse_args(argv: list[str] | None = None) -> LoadRun:
         per_user_rate=args.per_user_rate,
         pacing=args.pacing,
         path=args.path,
+        close_connections=args.close_connections,
     )
     if args.dry_run:
         print(subprocess.list2cmdline(run.command()))
@@ -126,14 +134,27 @@ def execute(run: LoadRun) -> int:
     # The locustfile imports kubectl_hpa.pipeline.stages; make the checkout importable for the child.
     env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [str(REPO_ROOT), os.environ.get("PYTHONPATH")])))
     child = subprocess.Popen(run.command(), env=env)
+    stopped: list[int] = []
+
+    def forward(signum, _frame) -> None:
+        # SIGTERM/SIGINT to the runner stops locust too (it writes its results on the way out), never orphans it.
+        stopped.append(signum)
+        if child.poll() is None:
+            child.send_signal(signal.SIGTERM)
+
+    previous = {sig: signal.signal(sig, forward) for sig in (signal.SIGTERM, signal.SIGINT)}
     try:
         code = child.wait(timeout=run.deadline_s())
+        if stopped:
+            print(f"loadgen: stopped by signal {stopped[0]} (locust rc {code})", file=sys.stderr)
     except subprocess.TimeoutExpired:
         child.terminate()
         code = child.wait(timeout=10)
         print(f"loadgen: locust exceeded its deadline and was stopped (rc {code})", file=sys.stderr)
         return 1
     finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
         if child.poll() is None:
             child.kill()
             child.wait()

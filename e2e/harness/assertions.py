@@ -100,7 +100,7 @@ def check_scale_in(samples: Sequence[Sample], load_stop: float, min_replicas: in
     if first_drop is not None and first_drop.t - load_stop < not_before_s:
         return Outcome("scale-in", first_drop.t - load_stop, not_before_s, deadline_s, False,
                        f"scaled in {first_drop.t - load_stop:.0f}s after the load stopped, before the {not_before_s:.0f}s "
-                       f"stabilization window passed: {render_samples(after, load_stop)}")
+                       f"lower bound (stabilization window minus one sync): {render_samples(after, load_stop)}")
     if at_min is None:
         return Outcome("scale-in", None, not_before_s, deadline_s, False,
                        f"not back to minReplicas={min_replicas} within {deadline_s:.0f}s of the load stopping: "
@@ -113,6 +113,26 @@ def check_scale_in(samples: Sequence[Sample], load_stop: float, min_replicas: in
     return Outcome("scale-in", waited, not_before_s, deadline_s, True,
                    f"back to minReplicas={min_replicas} {waited:.0f}s after the load stopped "
                    f"(window: not before {not_before_s:.0f}s, deadline {deadline_s:.0f}s)")
+
+
+def check_load_delivered(requests: Optional[int], failures: Optional[int], expected: float,
+                         min_share: float = 0.8, max_failure_share: float = 0.01) -> Outcome:
+    """The load itself: locust sent at least ``min_share`` of what the plan offers over the time it ran, and at most
+    ``max_failure_share`` of the requests failed. Otherwise a broken NodePort or an overloaded runner would read as
+    "the HPA never scaled"."""
+    if requests is None:
+        return Outcome("load-delivered", None, None, None, False,
+                       "locust wrote no totals (it did not start, or was killed before writing them): see locust.log")
+    share = requests / expected if expected > 0 else 1.0
+    failed = (failures or 0) / requests if requests else 0.0
+    problems = []
+    if share < min_share:
+        problems.append(f"only {requests} requests of the {expected:.0f} the plan offers ({share:.0%} < {min_share:.0%})")
+    if failed > max_failure_share:
+        problems.append(f"{failures} of {requests} requests failed ({failed:.1%} > {max_failure_share:.0%})")
+    message = "; ".join(problems) or (f"{requests} requests ({share:.0%} of the {expected:.0f} planned), "
+                                      f"{failures or 0} failed")
+    return Outcome("load-delivered", None, None, None, not problems, message)
 
 
 def require(outcome: Outcome) -> Outcome:

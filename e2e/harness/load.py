@@ -1,22 +1,35 @@
 """Load, bounded in time: locust through ``python -m loadgen`` (a subprocess; never imported here), and the
 app's memory endpoint through ``kubectl exec`` (so a memory HPA is driven without privileges).
 
-The actual load window is read back from locust's ``_stats_history.csv`` (first and last second with users), so
-the scale-in assertions measure from when the last request was sent, not from when the process exited.
+The actual load window is read back from locust's ``_stats_history.csv`` (first and last second with users), capped
+at the moment the harness stopped it, so the scale-in assertions measure from when the last request was sent.
+
+Stopping: ``python -m loadgen`` runs in its own process group and :meth:`LocustLoad.stop` signals the whole group,
+so locust itself stops too (killing only the wrapper used to orphan locust, which kept loading for the rest of its
+plan). Every request closes its connection (``--close-connections``): with keep-alive, each locust user keeps the
+connection it opened to the first pod, and kube-proxy (which balances connections, not requests) never spreads the
+load to the pods the HPA adds.
 """
 
 from __future__ import annotations
 
+import contextlib
 import csv
+import json
+import os
+import signal
 import subprocess
 import sys
 import time
+import urllib.error
+import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Optional
+from typing import Callable, Optional
 
 from .cluster import Cluster
 from .versions import REPO_ROOT
+from .wait import Waiter
 
 STOP_GRACE_S = 15.0
 
@@ -31,11 +44,16 @@ class LocustLoad:
     process: Optional[subprocess.Popen] = field(default=None, repr=False)
     started_at: Optional[float] = None
     exited_at: Optional[float] = None
+    stopped_at: Optional[float] = None  # when the harness cut the load short (None: it ran its plan)
     log_path: Optional[Path] = None
+    run_time_s: Optional[float] = None  # cut the plan (tests)
 
     def command(self) -> list[str]:
-        return [self.python, "-m", "loadgen", "--host", self.host, "--stages", str(self.stages),
-                "--csv", str(self.csv_prefix), "--path", self.path]
+        command = [self.python, "-m", "loadgen", "--host", self.host, "--stages", str(self.stages),
+                   "--csv", str(self.csv_prefix), "--path", self.path, "--close-connections"]
+        if self.run_time_s is not None:
+            command += ["--run-time", f"{int(self.run_time_s)}s"]
+        return command
 
     @property
     def planned_s(self) -> float:
@@ -48,7 +66,9 @@ class LocustLoad:
         self.log_path = self.csv_prefix.with_name(self.csv_prefix.name + ".log")
         log = self.log_path.open("w")
         # loadgen is not an installed package: run it from the checkout. It bounds locust itself (plan + 30 s).
-        self.process = subprocess.Popen(self.command(), cwd=REPO_ROOT, stdout=log, stderr=subprocess.STDOUT)
+        env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [str(REPO_ROOT), os.environ.get("PYTHONPATH")])))
+        self.process = subprocess.Popen(self.command(), cwd=REPO_ROOT, stdout=log, stderr=subprocess.STDOUT, env=env,
+                                        start_new_session=True)  # its own process group: stop() reaches locust
         log.close()
         self.started_at = time.time()
         return self.started_at
@@ -66,26 +86,52 @@ class LocustLoad:
         return self.process is not None and self.poll() is None
 
     def stop(self) -> Optional[int]:
-        """Terminate (then kill) the child if it still runs; safe to call twice."""
+        """SIGTERM to the whole process group (the wrapper and locust), SIGKILL after a grace; safe to call twice."""
         if self.process is None:
             return None
         if self.process.poll() is None:
-            self.process.terminate()
+            self.stopped_at = time.time()
+            _signal_group(self.process, signal.SIGTERM)
             try:
                 self.process.wait(timeout=STOP_GRACE_S)
             except subprocess.TimeoutExpired:
-                self.process.kill()
+                _signal_group(self.process, signal.SIGKILL)
                 self.process.wait()
+        _signal_group(self.process, signal.SIGKILL)  # anything of the group still alive (a locust the wrapper lost)
         self.poll()
         return self.process.returncode
 
     def window(self) -> tuple[float, float]:
-        """(first, last) epoch second with locust users, from the history CSV; else the process times."""
+        """(first, last) epoch second with locust users, from the history CSV, never past the stop; else the
+        process times."""
         measured = load_window_from_history(self.history_csv)
-        if measured is not None:
-            return measured
         start = self.started_at or time.time()
-        return start, self.exited_at or start + self.planned_s
+        if measured is not None:
+            first, last = measured
+        else:
+            first, last = start, self.exited_at or start + self.planned_s
+        if self.stopped_at is not None:
+            last = min(last, self.stopped_at)
+        return first, max(first, last)
+
+    @property
+    def json_file(self) -> Path:
+        return self.csv_prefix.with_name(self.csv_prefix.name + ".json")
+
+    def totals(self) -> Optional[tuple[int, int]]:
+        """(requests, failures) from locust's --json-file; None when locust wrote none (it never ran, or was killed)."""
+        try:
+            entries = json.loads(self.json_file.read_text())
+        except (OSError, ValueError):
+            return None
+        return sum(e["num_requests"] for e in entries), sum(e["num_failures"] for e in entries)
+
+    def expected_requests(self, seconds: float) -> float:
+        """Requests the plan offers in its first ``seconds`` (integrated second by second)."""
+        from kubectl_hpa.pipeline.stages import load_plan
+
+        plan = load_plan(self.stages)
+        return expected_requests(plan.offered_rate_at, min(seconds, plan.total_duration_s))
 
     @property
     def history_csv(self) -> Path:
@@ -95,6 +141,32 @@ class LocustLoad:
         prefix = self.csv_prefix
         names = ["_stats.csv", "_stats_history.csv", "_failures.csv", "_exceptions.csv", ".json", ".log"]
         return [p for p in (prefix.with_name(prefix.name + n) for n in names) if p.exists()]
+
+
+def _signal_group(process: subprocess.Popen, sig: int) -> None:
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(process.pid, sig)
+
+
+def expected_requests(rate_at: Callable[[float], Optional[float]], seconds: float) -> float:
+    """The integral of a rate over [0, seconds), midpoint rule at 1 s steps (plans change on whole seconds)."""
+    whole = int(seconds)
+    total = sum(rate_at(t + 0.5) or 0.0 for t in range(whole))
+    return total + (seconds - whole) * (rate_at(whole + (seconds - whole) / 2) or 0.0)
+
+
+def wait_reachable(url: str, *, timeout: float = 90.0, interval: float = 3.0,
+                   sleep: Optional[Callable[[float], None]] = None) -> str:
+    """GET ``url`` until it answers 2xx (a NodePort through kube-proxy and kind's port mapping); returns a line for
+    the log. A port that never answers fails here, naming the URL, instead of as "never reached N replicas"."""
+    def probe() -> str:
+        with urllib.request.urlopen(url, timeout=5) as response:  # noqa: S310 - the harness's own NodePort
+            return f"{response.status} {response.read(200).decode(errors='replace').strip()}"
+
+    waiter = Waiter(sleep=sleep) if sleep else Waiter()
+    poll = waiter.until(probe, lambda answer: answer.startswith("2"), timeout=timeout, interval=interval,
+                        what=f"{url} to answer (the app's NodePort, before the load)")
+    return f"{url} answered {poll.value[:80]!r} after {poll.t:.0f}s"
 
 
 def load_window_from_history(path: Path) -> Optional[tuple[float, float]]:

@@ -1,4 +1,10 @@
-"""Fixture manifests: read them, and derive the per-scenario app variants from the one app manifest.
+"""Fixture manifests: read them, derive the per-scenario app variants from the one app manifest, and move
+everything into namespaces the harness owns.
+
+Namespaces: the vendored manifests say ``monitoring`` (Prometheus, the adapter) and ``default`` (the app). On an
+existing cluster those may hold someone else's objects (a kube-prometheus-stack install lives in ``monitoring``), so
+:func:`relocate` moves them into ``kubectl-hpa-e2e-monitoring`` and ``kubectl-hpa-e2e``, namespaces the harness
+creates and is the only one to delete. metrics-server stays in ``kube-system`` (its APIService and RBAC expect it).
 
 The custom-metric scenario applies fixtures/manifests/hello-actuator.yaml unchanged. The CPU and memory scenarios
 need other requests (see fixtures/e2e/hpa-*.yaml for why), so :func:`app_variant` derives a renamed copy of the same
@@ -22,6 +28,10 @@ ADAPTER_MANIFEST = FIXTURES / "manifests" / "prometheus-adapter.yaml"
 ADAPTER_CONFIG = FIXTURES / "manifests" / "adapter-config.yaml"
 METRICS_SERVER_MANIFEST = E2E_FIXTURES / "metrics-server.yaml"
 KIND_CONFIG = E2E_FIXTURES / "kind-config.yaml"
+
+APP_NAMESPACE = "kubectl-hpa-e2e"
+MONITORING_NAMESPACE = "kubectl-hpa-e2e-monitoring"
+MANAGED_BY = ("app.kubernetes.io/managed-by", "kubectl-hpa-e2e")  # on every object the harness applies
 
 
 def read_documents(path: Path) -> list[dict]:
@@ -116,3 +126,60 @@ def kind_node_image(path: Path = KIND_CONFIG) -> str:
     if len(images) != 1:
         raise ValueError(f"{path}: expected one node image, got {sorted(map(str, images))}")
     return images.pop()
+
+
+def namespace_document(name: str) -> dict:
+    return {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": name}}
+
+
+def relocate(documents: list[dict], old: str, new: str) -> list[dict]:
+    """A copy of ``documents`` with namespace ``old`` replaced by ``new`` everywhere it is named: the Namespace
+    object, metadata.namespace, (Cluster)RoleBinding subjects, APIService spec.service, and ``<svc>.<old>.svc``
+    URLs in container args. Other namespaces (kube-system) are left alone."""
+    out = copy.deepcopy(documents)
+    for doc in out:
+        meta = doc.setdefault("metadata", {})
+        if doc.get("kind") == "Namespace" and meta.get("name") == old:
+            meta["name"] = new
+        if meta.get("namespace") == old:
+            meta["namespace"] = new
+        for subject in doc.get("subjects", []) or []:
+            if subject.get("namespace") == old:
+                subject["namespace"] = new
+        service = (doc.get("spec") or {}).get("service") if doc.get("kind") == "APIService" else None
+        if service and service.get("namespace") == old:
+            service["namespace"] = new
+        if doc.get("kind") in ("Deployment", "StatefulSet", "DaemonSet"):
+            for container in doc["spec"]["template"]["spec"].get("containers", []):
+                container["args"] = [arg.replace(f".{old}.svc", f".{new}.svc") for arg in container.get("args", [])]
+    return out
+
+
+def in_namespace(documents: list[dict], namespace: str) -> list[dict]:
+    """Namespaced documents moved to ``namespace`` (the app and the HPAs; they name no other namespace)."""
+    out = copy.deepcopy(documents)
+    for doc in out:
+        if doc.get("kind") not in CLUSTER_SCOPED:
+            doc.setdefault("metadata", {})["namespace"] = namespace
+    return out
+
+
+def labelled(document: dict) -> dict:
+    """A copy carrying the harness's managed-by label (how a later run tells its own objects from others')."""
+    doc = copy.deepcopy(document)
+    key, value = MANAGED_BY
+    doc.setdefault("metadata", {}).setdefault("labels", {})[key] = value
+    return doc
+
+
+CLUSTER_SCOPED = frozenset({"Namespace", "ClusterRole", "ClusterRoleBinding", "APIService",
+                            "CustomResourceDefinition", "PriorityClass", "StorageClass"})
+
+
+def object_ref(document: dict) -> tuple[str, str, str]:
+    """(kind.group, namespace or "", name): what kubectl get/delete take (``apiservice.apiregistration.k8s.io``)."""
+    api_version = document.get("apiVersion", "v1")
+    group = api_version.split("/", 1)[0] if "/" in api_version else ""
+    kind = document["kind"].lower() + (f".{group}" if group else "")
+    namespace = "" if document["kind"] in CLUSTER_SCOPED else document.get("metadata", {}).get("namespace", "default")
+    return kind, namespace, document["metadata"]["name"]

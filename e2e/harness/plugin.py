@@ -23,18 +23,31 @@ def plugin_command() -> list[str]:
     return [sys.executable, "-m", "kubectl_hpa"]
 
 
-def explain(cluster: Cluster, namespace: str, name: str, timeout: float = 45.0) -> str:
-    """``kubectl hpa explain NAME -n NS`` against the cluster; an error becomes text, never an exception."""
-    command = [*plugin_command(), "explain", name, "-n", namespace, "--color", "never", *cluster.connection_args()]
+# ``kubectl hpa explain`` exit codes (its --help): 0 no problem found, 1 error, 2 usage error, 3 a problem found.
+EXPLAIN_NORMAL_EXITS = {0: "no problem found", 3: "a problem found"}
+
+
+def explain_text(returncode: int, stdout: str, stderr: str) -> str:
+    """The text the harness logs for one explain run: the report, plus the exit meaning when it is not a report
+    (1 error, 2 usage error, anything else) or when the report is empty."""
+    text = stdout.rstrip()
+    if returncode not in EXPLAIN_NORMAL_EXITS or not text:
+        meaning = EXPLAIN_NORMAL_EXITS.get(returncode) or {1: "error", 2: "usage error"}.get(returncode, "unexpected")
+        text = f"{text}\n(kubectl hpa explain exit {returncode}, {meaning}: {stderr.strip()})".strip()
+    return text
+
+
+def explain(cluster: Cluster, namespace: Optional[str], name: Optional[str], timeout: float = 45.0) -> str:
+    """``kubectl hpa explain NAME -n NS`` (or every HPA with ``-A`` when name is None); an error becomes text,
+    never an exception."""
+    target = [name, "-n", namespace] if name and namespace else ["-A"]
+    command = [*plugin_command(), "explain", *target, "--color", "never", *cluster.connection_args()]
     try:
         result = subprocess.run(command, capture_output=True, text=True, timeout=timeout, env=cluster.env(),
                                 cwd=REPO_ROOT)
     except subprocess.TimeoutExpired:
-        return f"(kubectl hpa explain {name} did not answer within {timeout:.0f}s)"
-    text = result.stdout.rstrip()
-    if result.returncode not in (0, 1) or not text:  # explain may exit 1 when it reports a finding
-        text = f"{text}\n(kubectl hpa explain exit {result.returncode}: {result.stderr.strip()})".strip()
-    return text
+        return f"(kubectl hpa explain {name or '-A'} did not answer within {timeout:.0f}s)"
+    return explain_text(result.returncode, result.stdout, result.stderr)
 
 
 def watch_available(timeout: float = 30.0) -> tuple[bool, str]:
@@ -61,12 +74,13 @@ class WatchRecorder:
     name: str
     record: Path
     max_s: float
+    interval: str = "5s"  # lighter than the 2 s default: three scenarios may share one small node
     process: Optional[subprocess.Popen] = field(default=None, repr=False)
     note: str = ""
 
     def command(self) -> list[str]:
         return [*plugin_command(), "watch", self.name, "-n", self.namespace, "--record", str(self.record),
-                *self.cluster.connection_args()]
+                "--interval", self.interval, *self.cluster.connection_args()]
 
     def start(self) -> bool:
         available, self.note = watch_available()
@@ -104,14 +118,18 @@ class Prediction:
     chart: Optional[Path] = None
 
 
-def simulate(scenario: Path, recording: Path, plot: Optional[Path], timeout: float = 180.0) -> Prediction:
-    """``kubectl hpa simulate SCENARIO --compare-with TIMELINE -o json [--plot PNG]``."""
+def simulate(scenario: Path, recording: Path, plot: Optional[Path], timeout: float = 180.0,
+             kubernetes_version: Optional[str] = None) -> Prediction:
+    """``kubectl hpa simulate SCENARIO --compare-with TIMELINE -o json [--plot PNG] [--kubernetes-version V]``
+    (the cluster's release, so the prediction emulates the controller that actually ran)."""
     command = [*plugin_command(), "simulate", str(scenario), "--compare-with", str(recording), "-o", "json"]
+    if kubernetes_version:
+        command += ["--kubernetes-version", kubernetes_version]
     if plot is not None:
         command += ["--plot", str(plot)]
     result = subprocess.run(command, capture_output=True, text=True, timeout=timeout, cwd=REPO_ROOT)
     if result.returncode != 0 and plot is not None and "matplotlib" in result.stderr:
-        prediction = simulate(scenario, recording, None, timeout)  # no chart, still a prediction
+        prediction = simulate(scenario, recording, None, timeout, kubernetes_version)  # no chart, still a prediction
         return Prediction(prediction.ok, prediction.document, f"{prediction.message}; no chart: {result.stderr.strip()}")
     if result.returncode != 0:
         return Prediction(False, {}, f"simulate failed (exit {result.returncode}): {result.stderr.strip()}")

@@ -1,5 +1,12 @@
 """The results folder: one sub-folder per scenario with everything needed to judge a run afterwards.
 
+    results/<run>/
+      README.md               the run in one page: verdicts, timings against budgets, load delivered, prediction
+                              error, set-up errors, where to look next (written at the end, even after Ctrl-C)
+      session.log             the harness's own log (set-up steps, tool downloads, cluster creation)
+      installed.json          what the harness created in the cluster, and what it found there and left alone
+      cluster/                on a failure or interrupt: events, describe, component logs, explain -A, kind logs
+      junit.xml               (CI) pytest's JUnit report
     results/<run>/<scenario>/
       timeline.jsonl          the recorded run (kubectl hpa watch --record, else the harness's polls)
       poll-timeline.jsonl     the harness's own polls, always (recording format of kubectl_hpa/record.py)
@@ -108,6 +115,34 @@ def scenario_for_run(scenario: dict, scenario_dir: Path, stages_file: Path, dura
     return document
 
 
+def plan_cut_to(plan: dict, seconds: float) -> dict:
+    """The stages plan as it actually ran when the load stopped after ``seconds``: stages past the stop are dropped
+    and the last one is shortened (a ramp keeps its slope: its target becomes the value reached at the stop)."""
+    from kubectl_hpa.pipeline.stages import parse_duration
+
+    stages = list(plan.get("stages", []))
+    key = "rate" if stages and "rate" in stages[0] else "users"
+    out: list[dict] = []
+    elapsed, previous = 0.0, 0.0
+    for stage in stages:
+        length = parse_duration(str(stage["duration"]), "duration")
+        target = float(stage.get(key, 0))
+        if elapsed + length <= seconds + 1e-9:
+            out.append(stage)
+        else:
+            kept = seconds - elapsed
+            if kept >= 1:
+                cut = {**stage, "duration": f"{int(round(kept))}s"}
+                if stage.get("ramp"):
+                    reached = previous + (target - previous) * kept / length
+                    cut[key] = round(reached, 3) if key == "rate" else int(round(reached))
+                out.append(cut)
+            break
+        elapsed += length
+        previous = target
+    return {**plan, "stages": out}
+
+
 def prediction_error(document: dict) -> Optional[dict]:
     """The ``comparison`` block of ``simulate -o json --compare-with`` (mean/RMS/max absolute error, share equal)."""
     return document.get("comparison")
@@ -115,8 +150,9 @@ def prediction_error(document: dict) -> Optional[dict]:
 
 def write_simulation_inputs(folder: Path, scenario_path: Path, plan_path: Path, load_seconds: float,
                             recorded_seconds: float) -> Path:
-    """Write simulate-stages.yaml and simulate-scenario.yaml for this run; return the scenario path."""
-    plan = yaml.safe_load(plan_path.read_text())
+    """Write simulate-stages.yaml and simulate-scenario.yaml for this run (the plan cut to the load that actually
+    ran, then idle for the rest of the recording); return the scenario path."""
+    plan = plan_cut_to(yaml.safe_load(plan_path.read_text()), load_seconds)
     idle = max(0.0, recorded_seconds - load_seconds)
     stages_out = folder / "simulate-stages.yaml"
     stages_out.write_text(yaml.safe_dump(plan_with_idle_tail(plan, idle), sort_keys=False))
@@ -125,3 +161,99 @@ def write_simulation_inputs(folder: Path, scenario_path: Path, plan_path: Path, 
     scenario_out.write_text(yaml.safe_dump(scenario_for_run(scenario, scenario_path.parent, stages_out,
                                                             recorded_seconds), sort_keys=False))
     return scenario_out
+
+
+# ----------------------------------------------------------------------------- the run's README
+
+def _outcome_cell(summary: dict, check: str) -> str:
+    for outcome in summary.get("outcomes", []):
+        if outcome.get("check") == check:
+            seconds = outcome.get("seconds")
+            bounds = []
+            if outcome.get("notBefore") is not None:
+                bounds.append(f"≥ {outcome['notBefore']:.0f}s")
+            if outcome.get("deadline") is not None:
+                bounds.append(f"≤ {outcome['deadline']:.0f}s")
+            measured = "—" if seconds is None else f"{seconds:.0f}s"
+            return f"{'PASS' if outcome.get('passed') else 'FAIL'} {measured}" + (f" ({', '.join(bounds)})" if bounds
+                                                                                   else "")
+    return "not checked"
+
+
+def _load_cell(summary: dict) -> str:
+    load = summary.get("load") or {}
+    delivered = load.get("delivered") or {}
+    if not load:
+        return "never started"
+    text = f"{load.get('seconds', 0):.0f}s"
+    if delivered:
+        text += (f", {delivered.get('requests')} req ({delivered.get('failures')} failed), "
+                 f"{delivered.get('shareOfPlan', 0):.0%} of plan")
+    return text + (" (cut short)" if load.get("cutShort") else "")
+
+
+def _prediction_cell(summary: dict) -> str:
+    error = ((summary.get("prediction") or {}).get("error")) or {}
+    if not error:
+        return "none"
+    return f"MAE {error.get('meanAbsoluteError')}, max {error.get('maxAbsoluteError')}, equal {error.get('shareEqual')}"
+
+
+def render_run_readme(run_dir: Path, session: dict, summaries: list[dict]) -> str:
+    """The run in one page (Markdown), from the session facts and each scenario's summary.json."""
+    failed = [s for s in summaries if s.get("error") or not s.get("outcomes")
+              or not all(o.get("passed") for o in s.get("outcomes", []))]
+    verdict = session.get("verdict") or ("FAILED" if failed or session.get("errors") else "PASSED")
+    lines = [f"# kubectl-hpa e2e run {run_dir.name}: {verdict}", ""]
+    for key, label in (("cluster", "Cluster"), ("versions", "Pins"), ("command", "Command"),
+                       ("duration", "Duration"), ("skipped", "Skipped")):
+        if session.get(key):
+            lines.append(f"- **{label}:** {session[key]}")
+    lines.append("")
+    if session.get("errors"):
+        lines += ["## Errors outside the scenarios (set-up, teardown, interrupt)", ""]
+        lines += [f"- {error}" for error in session["errors"]] + [""]
+    if summaries:
+        lines += ["## Scenarios", "",
+                  "| scenario | verdict | scale-out | no scale-in under load | scale-in | load | simulate vs observed |",
+                  "|---|---|---|---|---|---|---|"]
+        for summary in summaries:
+            name = summary.get("scenario", "?")
+            ok = summary not in failed
+            lines.append(f"| [{name}]({name}/) | {'PASS' if ok else 'FAIL'} | {_outcome_cell(summary, 'scale-out')} | "
+                         f"{_outcome_cell(summary, 'no-scale-in-under-load')} | {_outcome_cell(summary, 'scale-in')} | "
+                         f"{_load_cell(summary)} | {_prediction_cell(summary)} |")
+        lines.append("")
+        for summary in summaries:
+            name = summary.get("scenario", "?")
+            problems = [o["message"] for o in summary.get("outcomes", []) if not o.get("passed")]
+            if summary.get("error"):
+                problems.insert(0, summary["error"])
+            if not problems:
+                continue
+            lines += [f"### {name}: what went wrong", ""] + [f"- {p}" for p in problems] + [""]
+    else:
+        lines += ["No scenario ran (see the errors above, and session.log).", ""]
+    lines += ["## Where to look", "",
+              "- `<scenario>/chart.png`: load, metric, predicted and observed replicas (simulate --plot)",
+              "- `<scenario>/timeline.jsonl`, `poll-timeline.jsonl`: the observed run (replay: "
+              "`kubectl hpa explain --timeline <file>`)",
+              "- `<scenario>/explain.log`: `kubectl hpa explain` at the polls; `summary.json`: budgets and outcomes",
+              "- `<scenario>/locust*`: the load as locust saw it (`locust.log` has its failures)",
+              "- `session.log`: set-up; `installed.json`: what the harness created and what it left alone"]
+    if (run_dir / "cluster" / "INDEX.md").exists():
+        lines.append("- `cluster/INDEX.md`: the cluster's state at the failure (events, describe, component logs, "
+                     "explain -A, kind logs)")
+    return "\n".join(lines) + "\n"
+
+
+def write_run_readme(run_dir: Path, session: dict) -> Path:
+    summaries = []
+    for path in sorted(run_dir.glob("*/summary.json")):
+        try:
+            summaries.append(json.loads(path.read_text()))
+        except (OSError, ValueError) as error:
+            summaries.append({"scenario": path.parent.name, "error": f"unreadable summary.json: {error}"})
+    target = run_dir / "README.md"
+    target.write_text(render_run_readme(run_dir, session, summaries))
+    return target

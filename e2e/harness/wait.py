@@ -67,3 +67,21 @@ def wait_until(probe: Callable[[], T], done: Callable[[T], bool], *, timeout: fl
                describe: Callable[[T], str] = repr) -> Poll[T]:
     return Waiter().until(probe, done, timeout=timeout, interval=interval, what=what, on_poll=on_poll,
                           describe=describe)
+
+
+def retry(action: Callable[[], T], *, attempts: int = 3, delay: float = 2.0, what: str = "",
+          sleep: Callable[[float], None] = time.sleep,
+          on_error: Optional[Callable[[int, BaseException], None]] = None) -> T:
+    """``action()``, tried up to ``attempts`` times ``delay`` s apart (growing); the last error propagates.
+
+    For reads that one API hiccup must not turn into a failed scenario (a ``kubectl get`` during the load)."""
+    for attempt in range(1, attempts + 1):
+        try:
+            return action()
+        except Exception as error:  # noqa: BLE001 - retried, then re-raised
+            if on_error is not None:
+                on_error(attempt, error)
+            if attempt == attempts:
+                raise
+            sleep(delay * attempt)
+    raise AssertionError(f"retry of {what or action} ran no attempt")  # attempts < 1

@@ -108,7 +108,7 @@ def test_the_simulator_predicts_the_expected_peak_for_each_scenario() -> None:
     for scenario in SCENARIOS:
         result = CliRunner().invoke(simulate, [str(scenario.sim_scenario), "-o", "json"])
         assert result.exit_code == 0, result.output
-        peak = max(step["replicas"] for step in yaml.safe_load(result.output)["timeline"])
+        peak = max(step["replicas"] for step in yaml.safe_load(result.stdout)["timeline"])
         assert peak == scenario.expect_at_least, f"{scenario.name}: simulate peaks at {peak}"
 
 
