@@ -56,6 +56,13 @@ class Context:
         """Whether an absent APIService is absent from the cluster, not just from the file."""
         return self.snapshot.annotations.get(APISERVICES_COMPLETE) == "complete"
 
+    @property
+    def keda_present(self) -> bool:
+        """Whether KEDA is in the picture: a ScaledObject, KEDA's APIService, or a ScaledObject owning this HPA."""
+        owners = (self.hpa.get("metadata") or {}).get("ownerReferences") or ()
+        return (bool(self.snapshot.of_kind("ScaledObject")) or bool(self.apiservices_of("keda.sh"))
+                or any(o.get("kind") == "ScaledObject" for o in owners))
+
     def metric_errors(self, *types: str) -> list[MetricResult]:
         """The metrics of these source types that the controller could not compute."""
         return [m for m in self.decision.metrics if m.error is not None and m.spec.type in types]

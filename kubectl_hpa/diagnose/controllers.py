@@ -191,8 +191,11 @@ def check_api_version(ctx: Context) -> list[Finding]:
                            symptom=f'{LAST_APPLIED} has apiVersion: {version}; the next apply fails with: no '
                                    f'matches for kind "HorizontalPodAutoscaler" in version "{version}"',
                            cause="an old chart or manifest; the server converted it when it was still served",
-                           fix="apiVersion: autoscaling/v2, with metrics: [{type: Resource, resource: {name: cpu, "
-                               "target: {type: Utilization, averageUtilization: 80}}}]"))
+                           fix=(f"change apiVersion: {version} to apiVersion: autoscaling/v2 in that manifest; its "
+                                "spec carries over unchanged" if version == "autoscaling/v2beta2" else
+                                f"rewrite that manifest as autoscaling/v2 (targetAverageUtilization: N becomes "
+                                "target: {type: Utilization, averageUtilization: N}); the served object is a start: "
+                                f"kubectl get hpa.v2.autoscaling {ctx.name} -n {ctx.namespace} -o yaml")))
     return out
 
 

@@ -43,7 +43,8 @@ def check_custom_api(ctx: Context) -> list[Finding]:
                            cause="no APIService v1beta1.custom.metrics.k8s.io / v1beta2.custom.metrics.k8s.io: "
                                  "no adapter serves Pods and Object metrics (KEDA does not serve custom.metrics)",
                            fix="helm install prometheus-adapter prometheus-community/prometheus-adapter (or your "
-                               "vendor's adapter); with KEDA use an External trigger instead"))
+                               "vendor's adapter)" + ("; with KEDA use an External trigger instead" if ctx.keda_present
+                                                      else "")))
         return out
     out.extend(apiservice_down(services, errors, "custom"))
     return out
@@ -65,8 +66,17 @@ def apiservice_down(services: list[dict], errors: list[MetricResult], api: str) 
                     "unable to handle the request",
                     cause=f"APIService {name} ({service_text(service) if service else '?'}) is "
                           f"Available={available_status} {reason}: {message}",
-                    fix="make the adapter's pod Ready (kubectl -n <ns> get deploy,pods of the service above); if the "
-                        f"adapter was uninstalled, delete the stale APIService: kubectl delete apiservice {name}")]
+                    fix=f"make the adapter's pods Ready ({pods_hint(service)}); if the adapter was uninstalled, delete "
+                        f"the stale APIService: kubectl delete apiservice {name}")]
+
+
+def pods_hint(service: Optional[dict]) -> str:
+    """Where to look for the adapter's pods: the namespace and Service the APIService names, when it names one."""
+    ref = service_ref(service)
+    if ref.get("namespace") and ref.get("name"):
+        return (f"kubectl -n {ref['namespace']} get endpoints {ref['name']}; kubectl -n {ref['namespace']} get pods "
+                "and describe the one behind that Service")
+    return "find the Deployment behind the APIService's Service and check its pods"
 
 
 def provider(service: Optional[dict]) -> str:
@@ -194,11 +204,23 @@ def check_custom_metrics(ctx: Context) -> list[Finding]:
                                symptom=symptom,
                                cause=f"no adapter rule matches the series (discovery lists: {listed}); the series "
                                      "may be absent in Prometheus, the seriesQuery too narrow, or the relist not run",
-                               fix="add a rule: seriesQuery: 'http_requests_total{namespace!=\"\",pod!=\"\"}', "
-                                   "resources: {overrides: {namespace: {resource: namespace}, pod: {resource: pod}}}, "
-                                   "name: {matches: \"^(.*)_total$\", as: \"${1}_per_second\"}, metricsQuery: "
-                                   "'sum(rate(<<.Series>>{<<.LabelMatchers>>}[2m])) by (<<.GroupBy>>)'"))
+                               fix=adapter_rule(spec.name)))
     return out
+
+
+def adapter_rule(metric: str) -> str:
+    """A prometheus-adapter rule that serves ``metric`` for pods: a rate of a counter for ``*_per_second``, else the
+    series as it is (a gauge)."""
+    resources = "resources: {overrides: {namespace: {resource: namespace}, pod: {resource: pod}}}"
+    if metric.endswith("_per_second"):
+        counter = metric.removesuffix("_per_second") + "_total"
+        return (f"add a rule: seriesQuery: '{counter}{{namespace!=\"\",pod!=\"\"}}', {resources}, name: {{matches: "
+                f"\"^(.*)_total$\", as: \"${{1}}_per_second\"}}, metricsQuery: "
+                "'sum(rate(<<.Series>>{<<.LabelMatchers>>}[2m])) by (<<.GroupBy>>)' (if the series is a counter "
+                f"named {counter})")
+    return (f"add a rule: seriesQuery: '{metric}{{namespace!=\"\",pod!=\"\"}}', {resources}, "
+            "metricsQuery: 'sum(<<.Series>>{<<.LabelMatchers>>}) by (<<.GroupBy>>)' (a gauge; for a counter use a "
+            "rate and a _per_second name)")
 
 
 def not_for_pods(result: MetricResult, names: Optional[list[str]]) -> Finding:

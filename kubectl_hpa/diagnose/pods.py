@@ -54,9 +54,12 @@ def check_requests(ctx: Context) -> list[Finding]:
         if container in MESH_SIDECARS or kind == "injected":
             fix += ("; for the mesh proxy set its request by annotation on the pod template, e.g. "
                     "sidecar.istio.io/proxyCPU: \"100m\" or config.linkerd.io/proxy-cpu-request: \"100m\"")
-        fix += (f"; or scale on the app container only: type: ContainerResource, containerResource: {{name: "
-                f"{resource}, container: <app>, target: {{type: Utilization, averageUtilization: "
-                f"{result.spec.target.average_utilization or 60}}}}}; or use target type: AverageValue")
+        requested = containers_with(ctx, resource)
+        if requested and result.spec.type == RESOURCE:
+            fix += (f"; or scale on {requested[0]} alone: type: ContainerResource, containerResource: {{name: "
+                    f"{resource}, container: {requested[0]}, target: {{type: Utilization, averageUtilization: "
+                    f"{result.spec.target.average_utilization or 60}}}}}")
+        fix += "; or use target type: AverageValue (it needs no request)"
         where = f"container {container}" + (f" ({kind})" if kind else "")
         out.append(Finding("F07", ERROR, f"missing {resource} request in {where}" if container else
                            f"missing {resource} request",
@@ -84,6 +87,16 @@ def container_kind(ctx: Context, pod_name: Optional[str], container: Optional[st
     return "injected" if container in MESH_SIDECARS else ""
 
 
+def containers_with(ctx: Context, resource: str) -> list[str]:
+    """The names of the selected pods' containers that do request ``resource``, in order, once each."""
+    out: list[str] = []
+    for pod in ctx.pods():
+        for c in (pod.get("spec") or {}).get("containers") or ():
+            if resource in ((c.get("resources") or {}).get("requests") or {}) and c.get("name") not in out:
+                out.append(str(c.get("name")))
+    return out
+
+
 def containers_without(ctx: Context, resource: str) -> list[str]:
     """Every container of the selected pods without a request for ``resource`` (a pod-level request covers all)."""
     out = []
@@ -105,14 +118,24 @@ def check_container(ctx: Context) -> list[Finding]:
     out = []
     for result in ctx.metric_errors(RESOURCE, CONTAINER_RESOURCE):
         error = result.error or ""
-        if CONTAINER_MISSING.search(error):
+        found = CONTAINER_MISSING.search(error)
+        if found:
+            names = sorted({str(c.get("name")) for p in ctx.pods() for c in (p.get("spec") or {}).get("containers") or ()})
+            if found.group(1).startswith("not found"):
+                cause = (f"no container of the pod is named {result.spec.container}"
+                         + (f" (its containers: {', '.join(names)})" if names else "")
+                         + ": the container was renamed, or the name has a typo")
+                fix = (f"set containerResource.container to {names[0]}" if len(names) == 1 else
+                       "set containerResource.container to a name from the pod template's containers") + \
+                    "; during a rename list both names as two metrics"
+            else:
+                cause = (f"container {result.spec.container} is in the pod but absent from its PodMetrics: it is "
+                         "crash-looping or not started yet, so metrics-server has no sample of it")
+                fix = ("make the container run (kubectl describe pod: its restarts and last state); the metric "
+                       "recovers with its next sample")
             out.append(Finding("F10", ERROR, f"container {result.spec.container} of the ContainerResource metric "
                                              "is missing",
-                               symptom=metric_symptom(result),
-                               cause="the container was renamed, is crash-looping (absent from PodMetrics), or the "
-                                     "name has a typo",
-                               fix="set containerResource.container to a name from spec.containers; during a rename "
-                                   "list both names as two metrics"))
+                               symptom=metric_symptom(result), cause=cause, fix=fix))
     return out
 
 

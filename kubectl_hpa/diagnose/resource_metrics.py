@@ -73,9 +73,7 @@ def check_resource_api(ctx: Context) -> list[Finding]:
                                 "deploy metrics-server), fix its readiness first",
             "ServiceNotFound": "the APIService points at a Service that does not exist: reinstall metrics-server, "
                                "or delete the stale APIService (kubectl delete apiservice v1beta1.metrics.k8s.io)",
-        }.get(reason, "make the metrics-server pod Ready; if it is, let the API server reach it: on custom-CNI EKS "
-                      "set hostNetwork: true with --secure-port=4443, open the port in the node firewall; for "
-                      "401/403 from the aggregator add --requestheader-client-ca-file=/ca/front-proxy-ca.crt")
+        }.get(reason, discovery_fix(message))
         out.append(Finding("F02", ERROR, "the metrics APIService is not Available",
                            symptom=(metric_symptom(unavailable[0]) if unavailable else
                                     f"kubectl get apiservice v1beta1.metrics.k8s.io: AVAILABLE {available_status} "
@@ -146,3 +144,14 @@ def check_no_resource_metrics(ctx: Context) -> list[Finding]:
                                fix="wait a minute and re-run; otherwise fix the pods' readiness, the selector, or "
                                    "metrics-server's access to the node (port 10250)"))
     return out
+
+
+def discovery_fix(message: str) -> str:
+    """The fix for a failed discovery check, by what the aggregator's message says went wrong."""
+    if any(code in message for code in ("401", "403", "Unauthorized", "Forbidden")):
+        return ("the aggregator's request was refused: give metrics-server the front-proxy CA "
+                "(--requestheader-client-ca-file=/ca/front-proxy-ca.crt) and its RBAC "
+                "(extension-apiserver-authentication-reader)")
+    return ("make the metrics-server pod Ready; if it is, let the API server reach it: on custom-CNI EKS set "
+            "hostNetwork: true with --secure-port=4443, and open that port to the control plane in the node firewall "
+            "or security group")

@@ -182,4 +182,5 @@ def check_ambiguous(ctx: Context) -> list[Finding]:
                     cause=f"{', '.join(others)} also selects these pods; the controller refuses to scale any of them",
                     fix="merge the HPAs into one with several entries under spec.metrics (the largest proposal "
                         f"wins) and delete the others (kubectl delete hpa {others[0].split('/')[-1]} -n "
-                        f"{ctx.namespace}); with KEDA put the CPU trigger into the ScaledObject")]
+                        f"{ctx.namespace})" + ("; with KEDA put this HPA's metrics into the ScaledObject as triggers"
+                                               if ctx.keda_present else ""))]

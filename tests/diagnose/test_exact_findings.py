@@ -33,6 +33,7 @@ PROBLEMS: dict[tuple[str, str], tuple[tuple[str, str], ...]] = {
     ("diagnostics/F08-selector-foreign-pods.yaml", "shop/web"): (("F08", W),),  # notes: F24
     ("diagnostics/F09-two-hpas-same-pods.yaml", "shop/web"): (("F09", E),),
     ("diagnostics/F09-two-hpas-same-pods.yaml", "shop/web-rps"): (("F09", E),),
+    ("diagnostics/F10-container-missing.yaml", "shop/web"): (("F10", E),),
     ("diagnostics/F11-custom-metrics-not-registered.yaml", "shop/web"): (("F11", E),),
     ("diagnostics/F12-custom-apiservice-unavailable.yaml", "shop/web"): (("F12", E),),
     ("diagnostics/F13-adapter-discovery-empty.yaml", "shop/web"): (("F13", E),),
@@ -42,10 +43,15 @@ PROBLEMS: dict[tuple[str, str], tuple[tuple[str, str], ...]] = {
     ("diagnostics/F17-external-metrics-owner.yaml", "shop/keda-hpa-web"): (("F17", E),),  # notes: F31
     ("diagnostics/F18-target-kind-no-match.yaml", "shop/web"): (("F18", E),),
     ("diagnostics/F18-target-not-found.yaml", "shop/web"): (("F18", E),),
+    ("diagnostics/F19-scale-without-selector.yaml", "shop/web"): (("F19", E),),
     ("diagnostics/F20-gitops-resets-replicas.yaml", "shop/web"): (("F20", W),),  # notes: F24
     ("diagnostics/F21-at-max.yaml", "shop/web"): (("F21", W),),
     ("diagnostics/F22-target-at-zero.yaml", "shop/web"): (("F22", W),),
+    ("diagnostics/F23-scale-down-limit-policy.yaml", "shop/web"): (),  # notes: F23 (behavior.scaleDown policy)
     ("diagnostics/F23-scale-down-stabilized.yaml", "shop/web"): (),  # notes: F23 (expected behaviour)
+    ("diagnostics/F23-scale-up-limit-legacy.yaml", "shop/web"): (),  # notes: F23 (max(2 x current, 4), no behavior)
+    ("diagnostics/F23-scale-up-limit-policy.yaml", "shop/web"): (),  # notes: F23 (behavior.scaleUp policy)
+    ("diagnostics/F24-within-tolerance.yaml", "shop/web"): (),  # notes: F24 (expected behaviour)
     # The failing metric is one the adapter does not expose: its cause first, then what it blocks.
     ("diagnostics/F25-failing-metric-blocks.yaml", "shop/web"): (("F14", E), ("F25", E)),
     ("diagnostics/F26-memory-never-down.yaml", "shop/web"): (("F26", W),),  # notes: F91
@@ -75,7 +81,7 @@ def test_exact_problems(fixture: str, key: str) -> None:
 
 @pytest.mark.parametrize("path", [p for p in fixture_files() if p.parent.name == "diagnostics"], ids=lambda p: p.name)
 def test_each_catalogue_fixture_shows_its_own_finding(path: Path) -> None:
-    """``diagnostics/FNN-*.yaml`` exists to show FNN: as a problem, or (F23, F27) as the note it is."""
+    """``diagnostics/FNN-*.yaml`` exists to show FNN: as a problem, or (F23, F24, F27) as the note it is."""
     expected = re.match(r"(F\d\d)-", path.name)
     assert expected, path.name
     snapshot = load(path)
