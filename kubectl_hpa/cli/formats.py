@@ -118,21 +118,25 @@ def _csv(simulation: Simulation, env: OutputEnv) -> str:
 
 def _timeline(wide: bool) -> SimulateFormat:
     def render(simulation: Simulation, env: OutputEnv) -> str:
+        import shutil
+
         from ..render import timeline
 
+        # On a terminal, fit its width (as kubectl and k9s do); piped, every word stays (files, goldens).
+        width = shutil.get_terminal_size().columns if env.is_tty else None
         out = [timeline.title(simulation.runs[0][1])]
         if len(simulation.runs) > 1:
-            out.append(timeline.render_comparison(simulation.runs))
+            out.append(timeline.render_comparison(simulation.runs, width=width))
         else:
             result = simulation.runs[0][1]
-            if env.is_tty:
-                out.append(timeline.render_chart(result) + "\n")
-            out.append(timeline.render_table(result, wide=wide))
+            if width is not None:
+                out.append(timeline.render_chart(result, columns=width) + "\n")
+            out.append(timeline.render_table(result, wide=wide, width=width))
         comparison = simulation.comparison
         if comparison is not None:
             out.append(f"\nAgainst the recording ({comparison.samples} observations): mean absolute error "
-                       f"{comparison.mean_absolute_error:.2f} replicas, max {comparison.max_absolute_error}, "
-                       f"equal {comparison.share_equal:.0%} of the time\n")
+                       f"{comparison.mean_absolute_error:.2f} replicas, RMSE {comparison.root_mean_square_error:.2f}, "
+                       f"max {comparison.max_absolute_error}, equal {comparison.share_equal:.0%} of the time\n")
         return "".join(out)
 
     return render

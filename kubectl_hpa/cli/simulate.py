@@ -20,12 +20,13 @@ POSITIVE_DURATION = duration_callback(minimum=0.0, exclusive=True, examples="90m
 @click.argument("scenario_file", metavar="[SCENARIO]", required=False, type=click.Path(dir_okay=False))
 @click.option("--hpa", "hpa_files", multiple=True, metavar="FILE", type=click.Path(dir_okay=False),
               help="An autoscaling/v2 HPA manifest to simulate instead of the scenario's (repeat to compare several).")
-@click.option("--compare", is_flag=True, help="Run every variant (the scenario's variants and each --hpa) side by side.")
+@click.option("--compare", is_flag=True,
+              help="Run the scenario's HPA, its variants and each --hpa side by side.")
 @click.option("--duration", callback=POSITIVE_DURATION, metavar="DURATION", help="Override the scenario's length (90m, 30d).")
 @click.option("--seed", type=int, help="Seed for start-up time distributions (default: the scenario's).")
 @click.option("-o", "--output", type=click.Choice(tuple(SIMULATE_FORMATS)), default="table", show_default=True,
               metavar="|".join(SIMULATE_FORMATS), help=SIMULATE_HELP)
-@click.option("--plot", "plot_path", metavar="PNG", type=click.Path(dir_okay=False),
+@click.option("--plot", "plot_path", metavar="PNG",  # checked by check_output_path: one line, exit 1
               help="Write a chart (load, metric, replicas over time) with matplotlib.")
 @click.option("--compare-with", "recording", metavar="TIMELINE.jsonl", type=click.Path(dir_okay=False),
               help="A recorded real run (watch --record): report predicted vs observed replicas.")
@@ -73,6 +74,12 @@ def simulate(scenario_file: Optional[str], hpa_files: tuple[str, ...], compare: 
     if prometheus_url and not query:
         raise UserError("--prometheus needs --query (a PromQL expression giving requests per second)")
     check_version_flags(kubernetes_version, feature_gates)
+    if plot_path and snapshot_at is None:  # outputs are checked before the work, not after it
+        import importlib.util
+
+        if importlib.util.find_spec("matplotlib") is None:
+            raise UserError("--plot needs matplotlib: pip install 'kubectl-hpa[plot]'")
+        check_output_path("--plot", plot_path)
     request = SimulationRequest(
         scenario_file=scenario_file, hpa_files=hpa_files, compare=compare, duration=duration, seed=seed,
         controller_flags=controller,
@@ -84,16 +91,36 @@ def simulate(scenario_file: Optional[str], hpa_files: tuple[str, ...], compare: 
     say_notes(simulation.notes)
     if snapshot_at is not None:
         from ..render.document import to_yaml
-        from ..sim.export import snapshot_document
+        from ..sim.export import snapshot_for, sync_at
 
-        env.write(to_yaml(snapshot_document(simulation.runs[0][1], snapshot_at)))
+        result = simulation.runs[0][1]
+        with user_errors():
+            index, note = sync_at(result, snapshot_at)
+        say_notes([note] if note else [])
+        env.write(to_yaml(snapshot_for(result.inputs[index], result.scenario.hpa_manifest)))
         return
     if plot_path:
-        import importlib.util
-
-        if importlib.util.find_spec("matplotlib") is None:
-            raise UserError("--plot needs matplotlib: pip install 'kubectl-hpa[plot]'")
         from ..render.plot import plot
 
-        plot(simulation.runs, Path(plot_path), simulation.comparison.observed if simulation.comparison else None)
+        try:
+            plot(simulation.runs, Path(plot_path), simulation.comparison.observed if simulation.comparison else None)
+        except OSError as error:  # the path was checked; the disk can still fill or a race remove it
+            raise UserError(f"--plot {plot_path}: {error.strerror or error}") from None
     env.write(SIMULATE_FORMATS[output](simulation, env))
+
+
+def check_output_path(option: str, path: str) -> None:
+    """A file an option will write: its directory must exist and be writable, and it must not be a directory;
+    else one line (``error: --plot /nope/out.png: no such directory /nope``), before any work."""
+    import os
+
+    target = Path(path)
+    parent = target.parent
+    if target.is_dir():
+        raise UserError(f"{option} {path}: is a directory")
+    if not parent.exists():
+        raise UserError(f"{option} {path}: no such directory {parent}")
+    if not parent.is_dir():
+        raise UserError(f"{option} {path}: {parent} is not a directory")
+    if not os.access(parent, os.W_OK | os.X_OK) or (target.exists() and not os.access(target, os.W_OK)):
+        raise UserError(f"{option} {path}: permission denied")

@@ -6,20 +6,11 @@ import csv
 import io
 from typing import Any, Optional
 
-from ..sim.engine import MetricPoint, Result, Step
+from ..sim.engine import MetricPoint, Result, Step, clock
 from .document import API_VERSION, controller_fields
 from .trace import controller_line
 
 SPARK = " ▁▂▃▄▅▆▇█"
-
-
-def clock(seconds: float) -> str:
-    whole = int(round(seconds))
-    days, rest = divmod(whole, 86400)
-    hours, rest = divmod(rest, 3600)
-    minutes, secs = divmod(rest, 60)
-    text = f"{hours:d}:{minutes:02d}:{secs:02d}" if hours or days else f"{minutes:d}:{secs:02d}"
-    return f"{days}d {text}" if days else text
 
 
 def _value_text(value: Optional[float]) -> str:
@@ -72,14 +63,46 @@ def _decision_changes(steps: list[Step]) -> list[Step]:
     return shown
 
 
-def render_table(result: Result, wide: bool = False) -> str:
+ELLIPSIS = "…"
+MIN_COLUMN = 6  # a cut column keeps at least this many characters (the event's "1 -> 4")
+
+
+def _cut(text: str, width: int) -> str:
+    return text if len(text) <= width else text[:max(width - 1, 0)] + ELLIPSIS
+
+
+def fit_table(headers: list[str], rows: list[list[str]], width: Optional[int] = None,
+              shrinkable: tuple[int, ...] = ()) -> str:
+    """A plain table; with ``width`` (a terminal's), the ``shrinkable`` columns are cut, the widest first,
+    with an ellipsis until every line fits (as far as MIN_COLUMN allows). Without it, tabulate's table as is."""
     from tabulate import tabulate
 
+    table = tabulate(rows, headers=headers, tablefmt="plain", disable_numparse=True)
+    if width is None or not shrinkable:
+        return table
+    caps = {index: max([len(headers[index]), *[len(row[index]) for row in rows]]) for index in shrinkable}
+    for _ in range(12):  # each pass lowers the widest columns to one level; bounded
+        excess = max((len(line) for line in table.splitlines()), default=0) - width
+        if excess <= 0 or all(cap <= MIN_COLUMN for cap in caps.values()):
+            break
+        level = max(caps.values())
+        while level > MIN_COLUMN and sum(max(0, cap - level) for cap in caps.values()) < excess:
+            level -= 1
+        caps = {index: min(cap, level) for index, cap in caps.items()}
+        cut_headers = [_cut(h, caps[i]) if i in caps else h for i, h in enumerate(headers)]
+        cut_rows = [[_cut(c, caps[i]) if i in caps else c for i, c in enumerate(row)] for row in rows]
+        table = tabulate(cut_rows, headers=cut_headers, tablefmt="plain", disable_numparse=True)
+    return table
+
+
+def render_table(result: Result, wide: bool = False, width: Optional[int] = None) -> str:
+    """The timeline table and the summary; ``width`` (a terminal's) cuts the text columns to fit it."""
     names = [point.name for point in result.steps[0].metrics] if result.steps else []
     headers = ["TIME", "LOAD (req/s)", *[name.upper() for name in names], "READY/PODS", "DESIRED", "EVENT", "LIMIT"]
     steps, left_out = _rows_to_show(result.steps, wide)
     rows = [[clock(step.t), *_cells(step)] for step in steps]
-    table = tabulate(rows, headers=headers, tablefmt="plain", disable_numparse=True)
+    metrics = tuple(range(2, 2 + len(names)))
+    table = fit_table(headers, rows, width, shrinkable=(*metrics, len(headers) - 2, len(headers) - 1))
     skipped = len(result.steps) - len(rows)
     note = f"\n({skipped} {left_out} are not shown; -o wide shows every sync)" if skipped else ""
     return table + note + "\n\n" + render_summary(result.summary()) + "\n"
@@ -99,8 +122,10 @@ SUMMARY_LABELS = [
     ("timeAtMaxSeconds", "time at maxReplicas", "time"),
     ("podMinutes", "pod-minutes (cost)", None),
     ("rescales", "rescales", None),
-    ("timeToReturnToMinSeconds", "time from peak back to minReplicas", "time"),
+    ("timeToReturnToMinSeconds", "time from last sync at peak to minReplicas", "time"),
+    ("timeFromBelowTargetToMinSeconds", "time from metrics below target to minReplicas", "time"),
 ]
+LABEL_WIDTH = max(len(label) for _, label, _ in SUMMARY_LABELS)
 
 
 def render_summary(summary: dict) -> str:
@@ -113,7 +138,7 @@ def render_summary(summary: dict) -> str:
             shown = clock(value)
         else:
             shown = str(value)
-        lines.append(f"  {label:<36} {shown}")
+        lines.append(f"  {label:<{LABEL_WIDTH}} {shown}")
     return "\n".join(lines)
 
 
@@ -173,40 +198,68 @@ def sparkline(values: list[float], width: int, top: Optional[float] = None) -> s
     return "".join(SPARK[min(len(SPARK) - 1, int(round(value / ceiling * (len(SPARK) - 1))))] for value in buckets)
 
 
-def render_chart(result: Result, width: int = 72) -> str:
-    """A compact terminal chart: load, the first metric against its target, and replicas."""
+CHART_WIDTH = 72  # columns of bars at most
+MIN_CHART_WIDTH = 16
+
+
+def render_chart(result: Result, width: int = CHART_WIDTH, columns: Optional[int] = None) -> str:
+    """A compact terminal chart: load, the first metric against its target, and replicas; with
+    ``columns`` (a terminal's width), the bars narrow so that every line fits."""
     steps = result.steps
     if not steps:
         return ""
     peak = _value_text(round(max(s.load for s in steps), 1))
-    lines = [f"load      {sparkline([s.load for s in steps], width)}  peak {peak} req/s"]
+    labels = [f"  peak {peak} req/s"]
+    ceiling: Optional[float] = None
     if steps[0].metrics:
         # Drawn against twice the target, so the target sits at mid-height and "above target" is the upper half.
         target = steps[0].metrics[0].target
         ceiling = 2 * target if target > 0 else None
+        labels.append(f"  target {_value_text(target)}{steps[0].metrics[0].unit} at mid-height")
+    labels.append(f"  max {result.scenario.hpa.max_replicas}")
+    if columns is not None:
+        width = max(MIN_CHART_WIDTH, min(width, columns - 10 - max(len(label) for label in labels)))
+    lines = [f"load      {sparkline([s.load for s in steps], width)}{labels[0]}"]
+    if steps[0].metrics:
         first = [min(s.metrics[0].current or 0.0, ceiling or float("inf")) for s in steps]
-        lines.append(f"{steps[0].metrics[0].name[:9]:<9} {sparkline(first, width, ceiling)}  target "
-                     f"{_value_text(target)}{steps[0].metrics[0].unit} at mid-height")
+        lines.append(f"{steps[0].metrics[0].name[:9]:<9} {sparkline(first, width, ceiling)}{labels[1]}")
     top = float(result.scenario.hpa.max_replicas)
-    lines.append(f"replicas  {sparkline([float(s.desired) for s in steps], width, top)}  "
-                 f"max {result.scenario.hpa.max_replicas}")
+    lines.append(f"replicas  {sparkline([float(s.desired) for s in steps], width, top)}{labels[-1]}")
     lines.append(f"          0{' ' * (width - len(clock(result.duration)) - 1)}{clock(result.duration)}")
     return "\n".join(lines) + "\n"
 
 
-def render_comparison(results: list[tuple[str, Result]]) -> str:
-    """One summary row per variant, for ``--compare``."""
-    from tabulate import tabulate
+COMPARISON_COLUMNS = [  # (summary key, header, time?)
+    ("peakReplicas", "PEAK", False),
+    ("finalReplicas", "FINAL", False),
+    ("timeToFirstScaleOutSeconds", "FIRST SCALE-OUT", True),
+    ("timeAboveTargetSeconds", "ABOVE TARGET", True),
+    ("timeAtMaxSeconds", "AT MAX", True),
+    ("podMinutes", "POD-MINUTES", False),
+    ("rescales", "RESCALES", False),
+    ("timeToReturnToMinSeconds", "PEAK END->MIN", True),
+    ("timeFromBelowTargetToMinSeconds", "BELOW TARGET->MIN", True),
+]
 
-    headers = ["VARIANT", "PEAK", "FINAL", "FIRST SCALE-OUT", "ABOVE TARGET", "AT MAX", "POD-MINUTES", "RESCALES",
-               "BACK TO MIN"]
-    rows = []
-    for label, result in results:
-        summary = result.summary()
-        times = {key: "never" if summary.get(key) is None else clock(summary[key])
-                 for key in ("timeToFirstScaleOutSeconds", "timeAboveTargetSeconds", "timeAtMaxSeconds",
-                             "timeToReturnToMinSeconds")}
-        rows.append([label, summary["peakReplicas"], summary["finalReplicas"], times["timeToFirstScaleOutSeconds"],
-                     times["timeAboveTargetSeconds"], times["timeAtMaxSeconds"], summary["podMinutes"],
-                     summary["rescales"], times["timeToReturnToMinSeconds"]])
-    return tabulate(rows, headers=headers, tablefmt="plain", disable_numparse=True) + "\n"
+
+def _summary_value(summary: dict, key: str, is_time: bool) -> str:
+    value = summary.get(key)
+    if value is None:
+        return "never"
+    return clock(value) if is_time else str(value)
+
+
+def render_comparison(results: list[tuple[str, Result]], width: Optional[int] = None) -> str:
+    """One summary row per variant, for ``--compare``. With ``width`` (a terminal's) too narrow for that,
+    one row per figure and one column per variant (the summary's labels), cut to fit."""
+    summaries = [(label, result.summary()) for label, result in results]
+    headers = ["VARIANT", *[header for _, header, _ in COMPARISON_COLUMNS]]
+    rows = [[label, *[_summary_value(summary, key, is_time) for key, _, is_time in COMPARISON_COLUMNS]]
+            for label, summary in summaries]
+    table = fit_table(headers, rows)
+    if width is None or max(len(line) for line in table.splitlines()) <= width:
+        return table + "\n"
+    headers = ["", *[label for label, _ in summaries]]
+    rows = [[label, *[_summary_value(summary, key, kind == "time") for _, summary in summaries]]
+            for key, label, kind in SUMMARY_LABELS]
+    return fit_table(headers, rows, width, shrinkable=tuple(range(len(headers)))) + "\n"

@@ -25,6 +25,16 @@ from .scenario import Scenario
 from .world import World
 
 
+def clock(seconds: float) -> str:
+    """Simulated time as the timeline shows it: ``7:30``, ``1:02:03``, ``2d 0:00:00``."""
+    whole = int(round(seconds))
+    days, rest = divmod(whole, 86400)
+    hours, rest = divmod(rest, 3600)
+    minutes, secs = divmod(rest, 60)
+    text = f"{hours:d}:{minutes:02d}:{secs:02d}" if hours or days else f"{minutes:d}:{secs:02d}"
+    return f"{days}d {text}" if days else text
+
+
 class MetricPoint(NamedTuple):
     name: str
     current: Optional[float]  # in the target's unit: percent for Utilization, else the value
@@ -217,7 +227,15 @@ def _simulate(scenario: Scenario, load: LoadProfile, duration: float, keep_input
 
 
 def summarize(result: Result) -> dict:
-    """The numbers to compare variants by: cost, reaction time, flapping, time over target."""
+    """The numbers to compare variants by: cost, reaction time, flapping, time over target.
+
+    Two figures measure the scale-in, both ending at the first sync back at minReplicas after the
+    (last) peak: ``timeToReturnToMinSeconds`` starts at the last sync at peak replicas, so it measures
+    the last step down (two variants whose windows differ by minutes can show the same 15 s);
+    ``timeFromBelowTargetToMinSeconds`` starts when the metrics fell below target for good (the first
+    sync after the last one with a metric above target), so it measures how long the pods outlast the
+    load: the stabilization window, the scale-down policies and the metric pipeline's lag.
+    """
     steps = result.steps
     if not steps:
         return {}
@@ -227,12 +245,23 @@ def summarize(result: Result) -> dict:
     initial = steps[0].replicas
     first_out = next((step.t for step in steps if step.desired > initial), None)
     rescales = sum(1 for step in steps if step.event)
-    above = sum(period for step in steps if any(p.ratio is not None and p.ratio > 1.0 for p in step.metrics))
+    above_at = [any(p.ratio is not None and p.ratio > 1.0 for p in step.metrics) for step in steps]
+    above = sum(period for flag in above_at if flag)
     at_max = sum(period for step in steps if step.desired >= hpa.max_replicas)
     pod_seconds = sum(step.desired * period for step in steps)
     peak = max(replicas)
-    peak_at = max(step.t for step in steps if step.desired == peak)
-    back = next((step.t for step in steps if step.t > peak_at and step.desired <= hpa.effective_min_replicas), None)
+    minimum = hpa.effective_min_replicas
+    peak_index = max(index for index, step in enumerate(steps) if step.desired == peak)
+    peak_at = steps[peak_index].t
+    back_index = next((index for index in range(peak_index + 1, len(steps)) if steps[index].desired <= minimum),
+                      None)
+    back_from_peak = back_from_target = None
+    if back_index is not None and peak > minimum:
+        back = steps[back_index].t
+        back_from_peak = back - peak_at
+        last_above = next((index for index in range(back_index, -1, -1) if above_at[index]), None)
+        calm_at = steps[last_above + 1].t if last_above is not None else steps[0].t
+        back_from_target = back - calm_at
     return {
         "peakReplicas": peak,
         "finalReplicas": replicas[-1],
@@ -241,7 +270,8 @@ def summarize(result: Result) -> dict:
         "timeAtMaxSeconds": at_max,
         "podMinutes": round(pod_seconds / 60, 2),
         "rescales": rescales,
-        "timeToReturnToMinSeconds": (back - peak_at) if back is not None and peak > hpa.effective_min_replicas else None,
+        "timeToReturnToMinSeconds": back_from_peak,
+        "timeFromBelowTargetToMinSeconds": back_from_target,
         "syncs": len(steps),
         "durationSeconds": result.duration,
     }

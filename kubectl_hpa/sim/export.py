@@ -8,7 +8,9 @@ renamed there is renamed here, and a simulated sync never drifts out of what ``e
 from __future__ import annotations
 
 import bisect
-from typing import Any
+import hashlib
+import uuid
+from typing import Any, Optional
 
 from ..core.model import (
     ExternalMetrics,
@@ -36,7 +38,7 @@ from ..sources.kube import (
     format_feature_gates,
 )
 from ..timefmt import format_time, parse_time
-from .engine import Result
+from .engine import Result, clock
 from .fields import ScenarioError
 
 # Simulations run on their own clock from t = 0; snapshots place it on a fixed calendar day.
@@ -59,7 +61,29 @@ def _names(pod: Pod) -> list[str]:
     return [pod.name] if pod.count == 1 else [f"{pod.name}-{index}" for index in range(1, pod.count + 1)]
 
 
-def _pod(pod: Pod, name: str, namespace: str) -> dict:
+SAFE_ALPHABET = "bcdfghjklmnpqrstvwxz2456789"
+"""The characters Kubernetes uses for generated names (``pod-template-hash``, pod name suffixes)."""
+TEMPLATE_HASH = "pod-template-hash"
+
+
+def _uid(namespace: str, kind: str, name: str) -> str:
+    """A stable uid per object: the same scenario writes the same bytes."""
+    return str(uuid.uuid5(uuid.NAMESPACE_URL, f"kubectl-hpa-sim:{namespace}/{kind}/{name}"))
+
+
+def _template_hash(namespace: str, name: str) -> str:
+    """A stable ``pod-template-hash``, 10 characters of the alphabet the Deployment controller uses."""
+    digest = hashlib.sha256(f"{namespace}/{name}".encode()).digest()
+    return "".join(SAFE_ALPHABET[byte % len(SAFE_ALPHABET)] for byte in digest[:10])
+
+
+def _owner(kind: str, api_version: str, name: str, namespace: str) -> dict:
+    """A controlling ownerReference, as the API serves it."""
+    return {"apiVersion": api_version, "kind": kind, "name": name, "uid": _uid(namespace, kind, name),
+            "controller": True, "blockOwnerDeletion": True}
+
+
+def _pod(pod: Pod, name: str, namespace: str, owner: Optional[dict] = None, labels: Optional[dict] = None) -> dict:
     containers = [{"name": c.name, "image": "app:sim", "resources": {"requests": {
         name: format_milli(value) for name, value in c.requests.items()}}} for c in pod.containers]
     status: dict[str, Any] = {"phase": pod.phase}
@@ -68,9 +92,12 @@ def _pod(pod: Pod, name: str, namespace: str) -> dict:
     if pod.ready is not None:
         status["conditions"] = [{"type": "Ready", "status": pod.ready,
                                  "lastTransitionTime": _time(pod.ready_transition_time or 0.0)}]
-    return {"apiVersion": "v1", "kind": "Pod",
-            "metadata": {"name": name, "namespace": namespace, "labels": dict(pod.labels)},
-            "spec": {"containers": containers}, "status": status}
+    metadata: dict[str, Any] = {"name": name, "namespace": namespace, "uid": _uid(namespace, "Pod", name),
+                                "labels": {**pod.labels, **(labels or {})}}
+    if owner is not None:
+        metadata["ownerReferences"] = [dict(owner)]  # a copy each: no YAML anchors in the file
+    return {"apiVersion": "v1", "kind": "Pod", "metadata": metadata, "spec": {"containers": containers},
+            "status": status}
 
 
 def _metric_objects(spec: MetricSpec, reading: Reading, namespace: str, names: dict[str, list[str]]) -> list[dict]:
@@ -123,17 +150,44 @@ def snapshot_for(inputs: SyncInput, manifest: dict) -> dict:
     template_pod = inputs.pods[0] if inputs.pods else None
     requests = {k: format_milli(v) for k, v in template_pod.containers[0].requests.items()} if template_pod else {}
     target = hpa.scale_target
-    workload = {"apiVersion": target.api_version or "apps/v1", "kind": "Scale" if target.kind not in (
-                    "Deployment", "StatefulSet", "ReplicaSet") else target.kind,
-                "metadata": {"name": target.name, "namespace": namespace},
-                "spec": {"replicas": scale.spec_replicas,
-                         "selector": {"matchLabels": {"app": target.name}},
-                         "template": {"metadata": {"labels": {"app": target.name}},
-                                      "spec": {"containers": [{"name": "app", "resources": {"requests": requests}}]}}},
+    kind = target.kind if target.kind in ("Deployment", "StatefulSet", "ReplicaSet") else "Scale"
+    api_version = target.api_version or "apps/v1"
+    selector = {"app": target.name}
+
+    def template(labels: dict[str, str]) -> dict:  # a new one each time: no YAML anchors in the file
+        return {"metadata": {"labels": dict(labels)},
+                "spec": {"containers": [{"name": "app", "resources": {"requests": dict(requests)}}]}}
+
+    workload = {"apiVersion": api_version, "kind": kind,
+                "metadata": {"name": target.name, "namespace": namespace,
+                             **({"uid": _uid(namespace, kind, target.name)} if kind != "Scale" else {})},
+                "spec": {"replicas": scale.spec_replicas, "selector": {"matchLabels": selector},
+                         "template": template(selector)},
                 "status": {"replicas": scale.status_replicas}}
+    # As the API serves them: a Deployment's pods belong to its ReplicaSet (named after the template's
+    # hash, which the pods carry as a label), a StatefulSet's or ReplicaSet's pods to it directly.
+    owned: list[dict] = []
+    owner: Optional[dict] = None
+    pod_labels: dict[str, str] = {}
+    if kind == "Deployment":
+        template_hash = _template_hash(namespace, target.name)
+        rs_name = f"{target.name}-{template_hash}"
+        pod_labels = {TEMPLATE_HASH: template_hash}
+        owned.append({"apiVersion": "apps/v1", "kind": "ReplicaSet",
+                      "metadata": {"name": rs_name, "namespace": namespace, "uid": _uid(namespace, "ReplicaSet", rs_name),
+                                   "labels": {**selector, **pod_labels},
+                                   "ownerReferences": [_owner("Deployment", api_version, target.name, namespace)]},
+                      "spec": {"replicas": scale.spec_replicas,
+                               "selector": {"matchLabels": {**selector, **pod_labels}},
+                               "template": template({**selector, **pod_labels})},
+                      "status": {"replicas": scale.status_replicas}})
+        owner = _owner("ReplicaSet", "apps/v1", rs_name, namespace)
+    elif kind in ("StatefulSet", "ReplicaSet"):
+        owner = _owner(kind, api_version, target.name, namespace)
     names = {pod.name: _names(pod) for pod in inputs.pods}
-    items: list[dict] = [hpa_object, workload, *[_pod(pod, name, namespace) for pod in inputs.pods
-                                                 for name in names[pod.name]]]
+    items: list[dict] = [hpa_object, workload, *owned,
+                         *[_pod(pod, name, namespace, owner, pod_labels) for pod in inputs.pods
+                           for name in names[pod.name]]]
     seen_resource = False
     for spec, reading in zip(hpa.metrics, inputs.readings, strict=False):
         if isinstance(reading, ResourceMetrics):
@@ -160,10 +214,27 @@ def snapshot_for(inputs: SyncInput, manifest: dict) -> dict:
     return {"apiVersion": "v1", "kind": "List", "metadata": {"annotations": annotations}, "items": items}
 
 
-def snapshot_document(result: Result, at: float) -> dict:
-    """The snapshot of the last sync at or before ``at`` seconds."""
+def sync_at(result: Result, at: float) -> tuple[int, str]:
+    """The index of the sync ``--snapshot-at`` takes: the last one at or before ``at`` seconds; and a note
+    when ``at`` falls between syncs ("" when a sync ran at ``at``). A time before the first sync or past
+    the end of the run is a ScenarioError: no sync answers it."""
     if not result.inputs:
         raise ScenarioError("the simulation kept no sync inputs")
     times = [inputs.now for inputs in result.inputs]
-    index = max(0, bisect.bisect_right(times, at) - 1)
+    if at > result.duration:
+        raise ScenarioError(f"--snapshot-at {clock(at)} is past the end of the run ({clock(result.duration)}); "
+                            f"the syncs run from {clock(times[0])} to {clock(times[-1])}")
+    if at < times[0]:
+        raise ScenarioError(f"--snapshot-at {clock(at)} is before the first sync ({clock(times[0])}): "
+                            f"the HPA's first sync ran at {clock(times[0])}")
+    index = bisect.bisect_right(times, at) - 1
+    if times[index] == at:
+        return index, ""
+    return index, (f"--snapshot-at {clock(at)} falls between syncs: the snapshot is of the sync at "
+                   f"{clock(times[index])} (one every {format_duration(result.scenario.controller.sync_period)})")
+
+
+def snapshot_document(result: Result, at: float) -> dict:
+    """The snapshot of the last sync at or before ``at`` seconds (see :func:`sync_at`)."""
+    index, _ = sync_at(result, at)
     return snapshot_for(result.inputs[index], result.scenario.hpa_manifest)

@@ -1,12 +1,13 @@
 """The simulate use case: a scenario (and its overrides) in, the runs and an optional comparison out.
 
 Which runs there are follows the flags: the scenario's HPA; one ``--hpa`` instead of
-it; or, with ``--compare`` or several ``--hpa``, the scenario's HPA and every variant
-side by side. ``--from-cluster`` puts a live HPA (its manifest, its target's replicas,
-its pods' requests) into the scenario, GETs only, and the cluster's release. Which controller
-the runs emulate is chosen once (:mod:`.versions`): ``--kubernetes-version``, else the cluster's
-release with ``--from-cluster``, else the scenario's ``controller.kubernetesVersion``, else the
-newest release (with a note). Errors are the project's input errors, worded with the file they
+it; several ``--hpa``, exactly those manifests side by side; or, with ``--compare``, the
+scenario's HPA, its variants and every ``--hpa`` side by side. ``--from-cluster`` puts a
+live HPA (its manifest, its target's replicas, its pods' requests) into the scenario, GETs
+only, and the cluster's release. Which controller the runs emulate is chosen once
+(:mod:`.versions`): ``--kubernetes-version``, else the cluster's release with
+``--from-cluster``, else the scenario's ``controller.kubernetesVersion``, else the newest
+release (with a note). Errors are the project's input errors, worded with the file they
 come from, and :class:`~kubectl_hpa.core.versions.VersionError` for a release or gate that cannot
 be emulated.
 """
@@ -144,11 +145,13 @@ def _prometheus_spec(prometheus: PrometheusLoad, duration: Optional[float]) -> L
 
 
 def _runs(scenario: Scenario, variants: list[Variant], request: SimulationRequest) -> list[tuple[str, Scenario]]:
-    """One --hpa replaces the scenario's HPA; --compare or several --hpa run them all side by side."""
-    if len(request.hpa_files) == 1 and not request.compare:
-        return [(variants[-1].name, scenario.with_variant(variants[-1]))]
-    if request.compare or len(request.hpa_files) > 1:
+    """--hpa files replace the scenario's HPA (several: exactly those, side by side); --compare runs the
+    scenario's HPA, its variants and every --hpa side by side."""
+    if request.compare:
         return [(scenario.name, scenario)] + [(variant.name, scenario.with_variant(variant)) for variant in variants]
+    if request.hpa_files:
+        files = variants[len(variants) - len(request.hpa_files):]
+        return [(variant.name, scenario.with_variant(variant)) for variant in files]
     return [(scenario.name, scenario)]
 
 
