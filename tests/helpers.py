@@ -90,6 +90,11 @@ def require_binary(name: str, install_hint: str, required_by: str = "KUBECTL_HPA
     pytest.skip(reason)
 
 
+def require_kubectl() -> str:
+    """The real kubectl binary: skipped where it is missing, a failure in CI (``.ci/run`` installs it)."""
+    return require_binary("kubectl", "apt-get install -y kubernetes-client", "KUBECTL_HPA_REQUIRE_KUBECTL")
+
+
 def field_paths(node, prefix: tuple = (), items: int = 4) -> list[tuple]:
     """Every path to a field of a decoded document (the first ``items`` of each list), for fuzzing."""
     out = [prefix] if prefix else []

@@ -11,7 +11,7 @@ from typing import Callable, Optional
 
 import click
 
-from ..sources.cluster_client import ConnectionOptions
+from ..sources.cluster_client import DEFAULT_REQUEST_TIMEOUT, ConnectionOptions
 from .common import duration_callback
 
 CONNECTION_KEYS = ("kubeconfig", "context", "cluster", "user", "request_timeout", "as_user", "as_group")
@@ -19,8 +19,10 @@ CONNECTION_KEYS = ("kubeconfig", "context", "cluster", "user", "request_timeout"
 
 def _timeout(ctx: click.Context, param: click.Parameter, value: Optional[str]) -> Optional[float]:
     """kubectl's --request-timeout: "0" (none), a bare number of seconds, or a duration like 1s, 2m."""
+    if value is None:
+        return None  # not given: ConnectionOptions' default deadline
     seconds = duration_callback(examples="10s, 1m or 0 (no timeout)")(ctx, param, value)
-    return seconds or None
+    return seconds or 0.0
 
 
 def connection_options(function: Callable) -> Callable:
@@ -32,7 +34,8 @@ def connection_options(function: Callable) -> Callable:
         click.option("--cluster", metavar="NAME", help="The kubeconfig cluster to use."),
         click.option("--user", metavar="NAME", help="The kubeconfig user to use."),
         click.option("--request-timeout", callback=_timeout, metavar="DURATION",
-                     help="Timeout of each API request, e.g. 10s, 1m; 0 waits forever (the default)."),
+                     help=f"Timeout of each API request, e.g. 10s, 1m; 0 waits forever (default: "
+                          f"{DEFAULT_REQUEST_TIMEOUT:g}s; kubectl's is 0)."),
         click.option("--as", "as_user", metavar="USER", help="Username to impersonate for the reads."),
         click.option("--as-group", "as_group", metavar="GROUP", multiple=True,
                      help="Group to impersonate (repeatable)."),

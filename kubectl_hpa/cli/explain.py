@@ -62,7 +62,7 @@ def explain(name: Optional[str], filename: Optional[str], namespace: Optional[st
     gate that cannot be emulated too), 3 a problem found (with -f only when --exit-code is given).
     """
     from ..sources.snapshot import AmbiguousHPA, choose_hpa
-    from ..usecases.explain import explain_hpa, explain_scope, read_cluster, read_file
+    from ..usecases.explain import NoResources, explain_hpa, explain_scope, read_cluster, read_file
 
     env = OutputEnv.detect(color)
     if timeline is not None:
@@ -77,7 +77,14 @@ def explain(name: Optional[str], filename: Optional[str], namespace: Optional[st
     formatter = explain_format(output)
     with user_errors():
         if filename is None:
-            read = read_cluster(connection, name, namespace, all_namespaces)
+            try:
+                read = read_cluster(connection, name, namespace, all_namespaces)
+            except NoResources as empty:  # as kubectl get: a sentence on stderr (-o json|yaml: an empty List)
+                if output in ("json", "yaml"):
+                    env.write(formatter.many([], env))
+                else:
+                    click.echo(str(empty), err=True)
+                return
             snapshot, scope, several = read.snapshot, read.namespace, name is None
         else:
             snapshot = read_file(filename)

@@ -78,7 +78,7 @@ def upgrade_check(name: Optional[str], to_version: str, from_version: Optional[s
     from ..render.document import to_json, to_yaml
     from ..render.upgrade import render_upgrade
     from ..sources.kube import FEATURE_GATES, KUBERNETES_VERSION
-    from ..usecases.explain import read_cluster, read_file
+    from ..usecases.explain import NoResources, read_cluster, read_file
     from ..usecases.upgrade import check_upgrade
 
     env = OutputEnv.detect(color)
@@ -89,7 +89,11 @@ def upgrade_check(name: Optional[str], to_version: str, from_version: Optional[s
     after = choose_version(to_version, to_feature_gates, where="--to")
     with user_errors():
         if filename is None:
-            read = read_cluster(connection, name, namespace, all_namespaces)
+            try:
+                read = read_cluster(connection, name, namespace, all_namespaces)
+            except NoResources as empty:  # as kubectl get and explain: not an error
+                click.echo(str(empty), err=True)
+                return
             snapshot, scope, where = read.snapshot, read.namespace, "the cluster"
         else:
             snapshot = read_file(filename)

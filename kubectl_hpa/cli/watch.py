@@ -108,7 +108,8 @@ def watch(name: Optional[str], namespace: Optional[str], all_namespaces: bool, s
     try:
         try:
             client = connect(connection)
-            if not client.timeout:  # a metrics API that hangs must not freeze the view
+            client.announce_waits = False  # the view owns the terminal; a slow read shows in its rows
+            if not connection.request_timeout:  # a metrics API that hangs must not freeze the view
                 client.timeout = max(5.0, 3 * interval)
             # The release is read once: a controller upgrade under a running watch is a new watch.
             reported = server_version(client) if kubernetes_version is None else None

@@ -10,6 +10,9 @@ one is recorded and answered as a :class:`~.kube.Response`, never an exception.
 As kubectl: the context comes from ``--context`` or ``current-context``, and ``--cluster`` / ``--user`` /
 ``--namespace`` override it; ``--request-timeout`` bounds the whole request, body included; and a cluster
 with ``insecure-skip-tls-verify`` gets one warning line per command, not urllib3's warning per request.
+Unlike kubectl, whose ``--request-timeout`` defaults to 0 (no deadline), a request without the flag ends after
+:data:`DEFAULT_REQUEST_TIMEOUT`: a server that accepts the connection and never answers is an error, not a hang.
+On a terminal, a request still unanswered after :data:`WAIT_NOTICE_AFTER` says on stderr what it waits for.
 """
 
 from __future__ import annotations
@@ -28,6 +31,10 @@ from urllib.parse import quote, urlencode
 from .kube import Response
 from .kubeconfig import ClusterError, CredentialError, kubeconfig_paths, merge_kubeconfigs, strict_exec_loader
 
+DEFAULT_REQUEST_TIMEOUT = 60.0
+"""Seconds a request may take when ``--request-timeout`` is not given (kubectl's own client gives up after about 55)."""
+WAIT_NOTICE_AFTER = 1.0
+"""Seconds before a request still unanswered says what it waits for (on a terminal only)."""
 INSECURE_WARNING = "warning: TLS certificate verification is disabled for this cluster (insecure-skip-tls-verify)"
 
 
@@ -40,7 +47,7 @@ class ConnectionOptions:
     cluster: Optional[str] = None
     user: Optional[str] = None
     namespace: Optional[str] = None
-    request_timeout: Optional[float] = None  # seconds; None or 0: no timeout
+    request_timeout: Optional[float] = None  # seconds; None: DEFAULT_REQUEST_TIMEOUT; 0: no timeout
     as_user: Optional[str] = None
     as_groups: tuple[str, ...] = ()
 
@@ -59,6 +66,7 @@ class Connection:
         self.context = context
         self.requests: list[tuple[str, str]] = []
         self.impersonate_groups: tuple[str, ...] = ()
+        self.announce_waits = True  # on a terminal; the watch view turns it off (it owns the screen)
 
     def get(self, path: str, query: Optional[dict] = None) -> Response:
         """GET a raw API path through the client (auth, TLS, impersonation); never raises for HTTP errors.
@@ -72,6 +80,9 @@ class Connection:
         full = path + ("?" + urlencode(query, quote_via=quote, safe="") if query else "")
         self.requests.append(("GET", full))
         watchdog = _Watchdog(self.timeout)
+        notice = _WaitNotice(f"waiting for {self.host}: GET {full}"
+                             + (f" (up to {_seconds(self.timeout)}; --request-timeout)" if self.timeout else ""),
+                             self.announce_waits)
         try:
             method, url, headers, _body, _post = self.api.param_serialize(
                 "GET", path, query_params=list((query or {}).items()),
@@ -85,21 +96,79 @@ class Connection:
         except (urllib3.exceptions.TimeoutError, urllib3.exceptions.MaxRetryError,
                 urllib3.exceptions.HTTPError, OSError) as error:
             if watchdog.fired:
-                return Response("GET", full, 0, error=_deadline_error(self.host + full))
-            return Response("GET", full, 0, error=_client_error(error, self.host + full, self.timeout))
+                return Response("GET", full, 0, error=self._timed_out(_deadline_error(self.host + full,
+                                                                                      watchdog.reading)))
+            message = _client_error(error, self.host + full, self.timeout)
+            if "context deadline exceeded" in message:
+                message = self._timed_out(message)
+            return Response("GET", full, 0, error=message)
         except Exception as error:  # the client's own ApiException (TLS, bad arguments), a failed credential refresh
             reason = getattr(error, "reason", None) or str(error)
             return Response("GET", full, 0, error=" ".join(str(reason).split()))
         finally:
             watchdog.cancel()
+            notice.done()
         if watchdog.fired:  # the watchdog cut the body short (whatever urllib3 made of the cut)
-            return Response("GET", full, 0, error=_deadline_error(self.host + full))
+            return Response("GET", full, 0, error=self._timed_out(_deadline_error(self.host + full, True)))
         text = raw.decode("utf-8", "replace") if isinstance(raw, bytes) else str(raw or "")
         try:
             body = json.loads(text) if text.strip().startswith(("{", "[")) else None
         except json.JSONDecodeError:
             body = None
         return Response("GET", full, int(response.status), body, text)
+
+    def _timed_out(self, message: str) -> str:
+        """A deadline's error, with the limit that struck and the flag that sets it."""
+        return f"{message}: no answer within {_seconds(self.timeout)} (--request-timeout sets the limit; 0 waits forever)"
+
+
+def _seconds(timeout: Optional[float]) -> str:
+    """A timeout as the flag takes it: 1s, 1.5s, 60s."""
+    return f"{timeout:g}s" if timeout else "0"
+
+
+class _WaitNotice:
+    """On a terminal, one line on stderr saying what a slow request waits for, erased when it ends.
+
+    Shown only after :data:`WAIT_NOTICE_AFTER` (a quick answer shows nothing) and only when stderr is a terminal,
+    so a redirected or captured stderr never gets it."""
+
+    def __init__(self, text: str, enabled: bool):
+        self.text = text
+        self.shown = False
+        self._lock = threading.Lock()
+        self._done = False
+        self._timer: Optional[threading.Timer] = None
+        if enabled and _stderr_is_terminal():
+            self._timer = threading.Timer(WAIT_NOTICE_AFTER, self._show)
+            self._timer.daemon = True
+            self._timer.start()
+
+    def _show(self) -> None:
+        with self._lock:
+            if self._done:
+                return
+            self.shown = True
+            with contextlib.suppress(OSError, ValueError):
+                sys.stderr.write(f"\r\x1b[K{self.text}")
+                sys.stderr.flush()
+
+    def done(self) -> None:
+        with self._lock:
+            self._done = True
+            if self.shown:
+                with contextlib.suppress(OSError, ValueError):
+                    sys.stderr.write("\r\x1b[K")
+                    sys.stderr.flush()
+        if self._timer is not None:
+            self._timer.cancel()
+
+
+def _stderr_is_terminal() -> bool:
+    try:
+        return sys.stderr.isatty()
+    except (AttributeError, ValueError):
+        return False
 
 
 class _Watchdog:
@@ -111,6 +180,7 @@ class _Watchdog:
         self.fired = False
         self._lock = threading.Lock()
         self._response: Any = None
+        self.reading = False  # the headers came: the deadline struck while the body was arriving
         self._done = False
         self._timer: Optional[threading.Timer] = None
         if timeout:
@@ -134,6 +204,7 @@ class _Watchdog:
                 response.close()
                 return b""
             self._response = response
+            self.reading = True
         try:
             return response.read()
         finally:
@@ -152,8 +223,10 @@ class _Watchdog:
             self._timer.cancel()
 
 
-def _deadline_error(url: str) -> str:
-    """Go's wording for a Client.Timeout that struck while the body was arriving."""
+def _deadline_error(url: str, reading: bool) -> str:
+    """Go's wording for a Client.Timeout, awaiting the headers or while the body was arriving."""
+    if not reading:
+        return f'Get "{url}": context deadline exceeded (Client.Timeout exceeded while awaiting headers)'
     return f'Get "{url}": context deadline exceeded (Client.Timeout or context cancellation while reading body)'
 
 
@@ -255,6 +328,7 @@ def connect(options: ConnectionOptions) -> Connection:
     api = client.ApiClient(configuration)
     if options.as_user:
         api.set_default_header("Impersonate-User", options.as_user)
-    connection = Connection(api, namespace or "default", configuration.host, options.request_timeout, context_name)
+    timeout = DEFAULT_REQUEST_TIMEOUT if options.request_timeout is None else options.request_timeout
+    connection = Connection(api, namespace or "default", configuration.host, timeout, context_name)
     connection.impersonate_groups = tuple(options.as_groups)
     return connection

@@ -76,6 +76,15 @@ class NoHPA(SnapshotError):
     """The scope holds no HorizontalPodAutoscaler."""
 
 
+class NoResources(Exception):
+    """A live read of a namespace (or of all of them) found no HorizontalPodAutoscaler: not an error, as for
+    ``kubectl get hpa``; ``str()`` is kubectl's sentence (``No resources found in shop namespace.``)."""
+
+    def __init__(self, namespace: Optional[str]):
+        self.namespace = namespace
+        super().__init__(f"No resources found in {namespace} namespace." if namespace else "No resources found")
+
+
 def read_file(filename: str) -> Snapshot:
     """A snapshot file (``-`` for standard input), at most :data:`~kubectl_hpa.inputs.MAX_INPUT_BYTES` long."""
     source = "<stdin>" if filename == "-" else filename
@@ -92,13 +101,17 @@ def read_file(filename: str) -> Snapshot:
 
 def read_cluster(connection: ConnectionOptions, name: Optional[str], namespace: Optional[str],
                  all_namespaces: bool = False) -> ClusterRead:
-    """Read what the controller reads (one HPA, or every HPA in scope) into a snapshot, GETs only."""
+    """Read what the controller reads (one HPA, or every HPA in scope) into a snapshot, GETs only.
+
+    Raises :class:`NoResources` when the scope, read without a name, holds no HPA."""
     from ..sources.cluster import read_all, read_hpa
     from ..sources.cluster_client import connect
 
     client = connect(connection)
     scope = None if all_namespaces else (namespace or client.namespace)
     document = read_hpa(client, name, scope) if name else read_all(client, scope)
+    if not name and not any(item.get("kind") == "HorizontalPodAutoscaler" for item in document.get("items") or ()):
+        raise NoResources(scope)
     return ClusterRead(document, load_document(document, f"cluster {client.context or client.host}"), scope)
 
 

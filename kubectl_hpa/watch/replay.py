@@ -79,7 +79,8 @@ def render_replay(observations: list[Observation], style: Style = Style()) -> st
     out = [style.bold(f"Timeline of {first.key}: {len(observations)} observations from {format_time(first.time)} "
                       f"to {format_time(last.time)}, {len(moves)} rescale{'s' if len(moves) != 1 else ''}."), ""]
     if not moves:
-        out.append(f"No rescale: replicas stayed at {first.current_replicas}. Last verdict: {last.verdict or '-'}.")
+        last_verdict = f"Last verdict: {last.verdict.rstrip('.')}." if last.verdict else "No verdict recorded."
+        out.append(f"No rescale: replicas stayed at {first.current_replicas}. {last_verdict}")
         return "\n".join(out) + "\n"
     for before, after in moves:
         direction = "up" if after.current_replicas > before.current_replicas else "down"
@@ -96,5 +97,6 @@ def render_replay(observations: list[Observation], style: Style = Style()) -> st
         if conditions:
             out.append(f"  conditions: {conditions}")
         out.append("")
-    out.append(f"Now ({format_clock(last.time)}): replicas {last.current_replicas}; {last.verdict or '-'}.")
+    verdict = last.verdict.rstrip(".") if last.verdict else "no verdict recorded"
+    out.append(f"Now ({format_clock(last.time)}): replicas {last.current_replicas}; {verdict}.")
     return "\n".join(out) + "\n"

@@ -13,7 +13,7 @@ import yaml
 from click.testing import CliRunner
 
 from kubectl_hpa.cli.main import cli
-from tests.helpers import ROOT, SNAPSHOTS
+from tests.helpers import ROOT, SNAPSHOTS, require_kubectl
 
 FIXTURES = sorted(path.name for path in SNAPSHOTS.glob("*.yaml"))
 
@@ -187,15 +187,17 @@ def test_usage_errors_exit_2() -> None:
 @pytest.mark.process
 def test_installed_entry_point_and_kubectl_plugin_discovery(tmp_path: Path) -> None:
     """The real console script, found by the real kubectl binary through its plugin mechanism."""
+    kubectl_bin = require_kubectl()
     script = tmp_path / "kubectl-hpa"
     script.write_text(f"#!{sys.executable}\nimport sys\nsys.path.insert(0, {str(ROOT)!r})\n"
                       "from kubectl_hpa.cli.main import main\nmain()\n")
     script.chmod(0o755)
-    env = {"PATH": f"{tmp_path}:/usr/bin:/bin", "KUBECONFIG": str(tmp_path / "none"), "HOME": str(tmp_path)}
+    env = {"PATH": f"{tmp_path}:{Path(kubectl_bin).parent}:/usr/bin:/bin", "KUBECONFIG": str(tmp_path / "none"),
+           "HOME": str(tmp_path)}
     direct = subprocess.run([str(script), "--version"], capture_output=True, text=True, env=env, timeout=60)
     assert direct.returncode == 0
     assert direct.stdout.startswith("kubectl hpa ")
-    kubectl = subprocess.run(["kubectl", "hpa", "explain", "-f", str(SNAPSHOTS / "bootcamp-cpu-219.yaml"),
+    kubectl = subprocess.run([kubectl_bin, "hpa", "explain", "-f", str(SNAPSHOTS / "bootcamp-cpu-219.yaml"),
                               "-o", "json"], capture_output=True, text=True, env=env, timeout=60)
     if kubectl.returncode != 0 and "unknown command" in kubectl.stderr:
         pytest.fail(f"kubectl did not discover the plugin: {kubectl.stderr}")

@@ -4,12 +4,16 @@ line on stderr and exit 1, as kubectl's are, and no request leaves before the cr
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import ipaddress
 import json
+import os
+import socket
 import ssl
 import subprocess
 import sys
+import threading
 import time
 import warnings
 from collections.abc import Iterator
@@ -114,6 +118,96 @@ def test_a_slow_answer_within_the_deadline_is_read_whole(api, kubeconfig) -> Non
     assert response.status == 0 and "context deadline exceeded" in str(response.error), response.error
     api.drips.clear()
     assert client.get("/apis/autoscaling/v2/namespaces/shop/horizontalpodautoscalers").status == 200
+
+
+@pytest.fixture
+def silent_server(tmp_path: Path) -> Iterator[tuple[Path, int]]:
+    """A kubeconfig whose API server on 127.0.0.1 accepts connections and never answers (nor closes them)."""
+    listener = socket.create_server(("127.0.0.1", 0))
+    listener.settimeout(0.2)
+    held: list[socket.socket] = []
+    stop = threading.Event()
+
+    def accept() -> None:
+        while not stop.is_set():  # ended by the fixture's teardown
+            with contextlib.suppress(OSError):
+                held.append(listener.accept()[0])
+
+    thread = threading.Thread(target=accept, daemon=True)
+    thread.start()
+    port = listener.getsockname()[1]
+    config = tmp_path / "silent-kubeconfig"
+    config.write_text(yaml.safe_dump({
+        "apiVersion": "v1", "kind": "Config", "current-context": "silent",
+        "clusters": [{"name": "silent", "cluster": {"server": f"http://127.0.0.1:{port}"}}],
+        "users": [{"name": "u", "user": {"token": "t"}}],
+        "contexts": [{"name": "silent", "context": {"cluster": "silent", "user": "u", "namespace": "shop"}}]}))
+    yield config, port
+    stop.set()
+    thread.join(2)
+    for connection in held:
+        connection.close()
+    listener.close()
+
+
+@pytest.mark.parametrize("verb", ["explain", "snapshot"])
+def test_a_server_that_never_answers_ends_in_one_line_naming_the_flag(silent_server, verb: str) -> None:
+    config, port = silent_server
+    started = time.monotonic()
+    code, out, err = run(config, verb, "web", "--request-timeout", "1s")
+    assert time.monotonic() - started < 3.0
+    assert code == 1 and not out, (out, err)
+    line = _one_line(err)  # not a terminal: no "waiting for" notice either
+    assert line.startswith(f'error: cannot reach the API server: Get "http://127.0.0.1:{port}/apis/'), line
+    assert "Client.Timeout exceeded while awaiting headers" in line, line  # no body ever started
+    assert line.endswith("no answer within 1s (--request-timeout sets the limit; 0 waits forever)"), line
+
+
+def test_the_default_request_timeout_is_a_minute(silent_server) -> None:
+    """No --request-timeout: a deadline a user can live with, not kubectl's "0" (wait forever); 0 still is."""
+    from kubectl_hpa.sources.cluster_client import DEFAULT_REQUEST_TIMEOUT
+
+    config, _port = silent_server
+    assert DEFAULT_REQUEST_TIMEOUT == 60.0
+    assert connect(ConnectionOptions(kubeconfig=str(config))).timeout == 60.0
+    assert connect(ConnectionOptions(kubeconfig=str(config), request_timeout=0)).timeout is None
+    assert connect(ConnectionOptions(kubeconfig=str(config), request_timeout=2.5)).timeout == 2.5
+    for verb in ("explain", "snapshot", "upgrade-check", "watch"):
+        code, out, _err = run(config, verb, "--help")
+        assert code == 0 and "--request-timeout" in out
+        assert " ".join(out.split()).count("0 waits forever") == 1, out
+    code, out, _err = run(config, "explain", "--help")
+    assert "default: 60s" in " ".join(out.split()), out
+
+
+@pytest.mark.process
+def test_a_terminal_is_told_what_is_being_waited_for(silent_server) -> None:
+    """On a terminal, a request that takes a while says which one it is; the notice is gone before the error."""
+    import pty
+
+    config, port = silent_server
+    leader, follower = pty.openpty()
+    try:
+        result = subprocess.run([sys.executable, "-m", "kubectl_hpa", "explain", "web", "--kubeconfig", str(config),
+                                 "--request-timeout", "2s"], cwd=ROOT, stdout=subprocess.PIPE, stderr=follower,
+                                env={"PATH": "/usr/bin:/bin", "HOME": str(config.parent), "NO_COLOR": "1"},
+                                timeout=30)
+        os.close(follower)
+        follower = -1
+        screen = b""
+        with contextlib.suppress(OSError):  # EIO once the terminal's other side is closed
+            while chunk := os.read(leader, 4096):
+                screen += chunk
+    finally:
+        if follower >= 0:
+            os.close(follower)
+        os.close(leader)
+    text = screen.decode()
+    assert result.returncode == 1 and not result.stdout
+    waiting = f"waiting for http://127.0.0.1:{port}: GET /apis/autoscaling/v2/namespaces/shop/"
+    assert waiting in text and "(up to 2s; --request-timeout)" in text, text
+    shown, _, last = text.rpartition("\r\x1b[K")  # the notice is erased before the error line
+    assert waiting in shown and last.startswith("error: cannot reach the API server") and waiting not in last, text
 
 
 # ---------------------------------------------------------------------------------------------- TLS

@@ -97,6 +97,19 @@ def test_explain_timeline_replays_a_recording(kubeconfig, tmp_path) -> None:
     assert code == 1 and err.startswith("error: ")
 
 
+def test_a_timeline_without_a_verdict_says_so_in_words(kubeconfig, tmp_path) -> None:
+    """A recording whose rows had no verdict (an older watch, a row without one) ends in a sentence, not "; -."."""
+    for steps in ([(0, 3), (15, 3)], [(0, 3), (15, 5)]):
+        record = tmp_path / f"no-verdict-{len(set(r for _t, r in steps))}.jsonl"
+        record.write_text("".join(Observation(time=T0 + offset, namespace="shop", name="web", current_replicas=current,
+                                              desired_replicas=current).to_json() + "\n" for offset, current in steps))
+        code, out, err = run(kubeconfig, "explain", "--timeline", str(record))
+        assert code == 0, err
+        assert "-." not in out and "; ." not in out, out
+        last = out.rstrip("\n").splitlines()[-1]
+        assert last.lower().endswith("no verdict recorded."), out
+
+
 @pytest.mark.process
 def test_plain_lines_from_a_pipe_and_ctrl_c(api, kubeconfig) -> None:
     now = time.time()
