@@ -14,7 +14,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "fixtures" / "snapshots")]
 
-from pytest_httpserver import HTTPServer  # noqa: E402
+try:
+    from pytest_httpserver import HTTPServer  # noqa: E402
+except ImportError:  # the fake API server is the tests': pip install . leaves it out
+    sys.exit("error: benchmarks/api_requests.py serves a fake API server from the tests: pip install '.[test]'")
 
 from tests.apiserver import FakeAPIServer, empty_cluster, run, scaled_hpa  # noqa: E402
 

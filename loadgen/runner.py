@@ -164,5 +164,14 @@ def execute(run: LoadRun) -> int:
     return code
 
 
+MISSING_LOCUST = "error: python -m loadgen needs locust: pip install '.[loadgen]' (or pip install locust==2.47.0)"
+
+
 def main(argv: list[str] | None = None) -> int:
-    return execute(parse_args(argv))
+    args = parse_args(argv)
+    import importlib.util
+
+    if importlib.util.find_spec("locust") is None:  # locust runs as a child: say so before it fails there
+        print(MISSING_LOCUST, file=sys.stderr)
+        return 1
+    return execute(args)
