@@ -25,8 +25,14 @@ def _timeout(ctx: click.Context, param: click.Parameter, value: Optional[str]) -
     return seconds or 0.0
 
 
-def connection_options(function: Callable) -> Callable:
-    """Add kubectl's connection flags; the command receives them as one ``connection`` argument."""
+def connection_options(function: Optional[Callable] = None, *,
+                       timeout_default: str = f"{DEFAULT_REQUEST_TIMEOUT:g}s; kubectl's is 0") -> Callable:
+    """Add kubectl's connection flags; the command receives them as one ``connection`` argument.
+
+    ``@connection_options`` or ``@connection_options(timeout_default=...)`` for a verb whose requests have
+    another deadline when none is given (watch's follows its interval)."""
+    if function is None:
+        return functools.partial(connection_options, timeout_default=timeout_default)
     options = [
         click.option("--kubeconfig", metavar="PATH", help="Path to the kubeconfig file (default: $KUBECONFIG, "
                      "several files merged, else ~/.kube/config, else the in-cluster service account)."),
@@ -34,8 +40,7 @@ def connection_options(function: Callable) -> Callable:
         click.option("--cluster", metavar="NAME", help="The kubeconfig cluster to use."),
         click.option("--user", metavar="NAME", help="The kubeconfig user to use."),
         click.option("--request-timeout", callback=_timeout, metavar="DURATION",
-                     help=f"Timeout of each API request, e.g. 10s, 1m; 0 waits forever (default: "
-                          f"{DEFAULT_REQUEST_TIMEOUT:g}s; kubectl's is 0)."),
+                     help=f"Timeout of each API request, e.g. 10s, 1m; 0 waits forever (default: {timeout_default})."),
         click.option("--as", "as_user", metavar="USER", help="Username to impersonate for the reads."),
         click.option("--as-group", "as_group", metavar="GROUP", multiple=True,
                      help="Group to impersonate (repeatable)."),

@@ -52,7 +52,7 @@ def _terminate(_signum, _frame) -> None:
 @click.option("--watch-timeout", type=click.IntRange(min=1), default=300, hidden=True,
               help="timeoutSeconds of each watch request.")
 @click.option("--stats", is_flag=True, hidden=True, help="Per-refresh cost as JSON lines on stderr (benchmarks).")
-@connection_options
+@connection_options(timeout_default="3 x --interval, at least 5s, so that a hung read never freezes the view")
 @controller_options
 @version_options
 def watch(name: Optional[str], namespace: Optional[str], all_namespaces: bool, selector: Optional[str],
@@ -109,7 +109,7 @@ def watch(name: Optional[str], namespace: Optional[str], all_namespaces: bool, s
         try:
             client = connect(connection)
             client.announce_waits = False  # the view owns the terminal; a slow read shows in its rows
-            if not connection.request_timeout:  # a metrics API that hangs must not freeze the view
+            if connection.request_timeout is None:  # a metrics API that hangs must not freeze the view
                 client.timeout = max(5.0, 3 * interval)
             # The release is read once: a controller upgrade under a running watch is a new watch.
             reported = server_version(client) if kubernetes_version is None else None

@@ -178,6 +178,8 @@ def test_the_default_request_timeout_is_a_minute(silent_server) -> None:
         assert " ".join(out.split()).count("0 waits forever") == 1, out
     code, out, _err = run(config, "explain", "--help")
     assert "default: 60s" in " ".join(out.split()), out
+    code, out, _err = run(config, "watch", "--help")  # watch's reads follow its interval instead
+    assert "default: 3 x --interval, at least 5s" in " ".join(out.split()), out
 
 
 @pytest.mark.process
