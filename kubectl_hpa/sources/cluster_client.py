@@ -98,7 +98,7 @@ class Connection:
             if watchdog.fired:
                 return Response("GET", full, 0, error=self._timed_out(_deadline_error(self.host + full,
                                                                                       watchdog.reading)))
-            message = _client_error(error, self.host + full, self.timeout)
+            message = transport_error(error, self.host + full, self.timeout)
             if "context deadline exceeded" in message:
                 message = self._timed_out(message)
             return Response("GET", full, 0, error=message)
@@ -230,8 +230,8 @@ def _deadline_error(url: str, reading: bool) -> str:
     return f'Get "{url}": context deadline exceeded (Client.Timeout or context cancellation while reading body)'
 
 
-def _client_error(error: BaseException, url: str, timeout: Optional[float]) -> str:
-    """Word a transport failure as Go's net/http does, innermost cause last."""
+def transport_error(error: BaseException, url: str, timeout: Optional[float] = None) -> str:
+    """Word a transport failure as Go's net/http does, innermost cause last (every read and watch says it so)."""
     import urllib3
 
     inner = getattr(error, "reason", None) or error
@@ -247,6 +247,10 @@ def _client_error(error: BaseException, url: str, timeout: Optional[float]) -> s
         return f'Get "{url}": dial tcp: connect: connection refused'
     if "Name or service not known" in text or "nodename nor servname" in text or "getaddrinfo" in text:
         return f'Get "{url}": dial tcp: lookup: no such host'
+    if "RemoteDisconnected" in text or "Remote end closed connection" in text:
+        return f'Get "{url}": EOF'  # the server closed the connection without an answer
+    if "Connection reset by peer" in text or "ConnectionResetError" in text:
+        return f'Get "{url}": read: connection reset by peer'
     return f'Get "{url}": {" ".join(text.split())}'
 
 

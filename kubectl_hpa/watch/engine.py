@@ -32,7 +32,7 @@ from ..sources.kube import (
 )
 from ..sources.snapshot import SnapshotError, parse_hpa, parse_pod
 from .informer import Informer
-from .metrics import read_batched, read_problems, requests_for
+from .metrics import read_batched, read_problems, requests_for, unreachable
 from .observation import observation_of
 from .rows import Frame, Row, Seen, Tracked, build_row, error_row
 from .stores import (
@@ -166,6 +166,10 @@ class Engine:
                                                           self.tracked.get(entry.spec.key), self.settings, now)
             row.observation = observation_of(row, entry, rescale, now)
             rows.append(row)
+        lost = unreachable(answers)
+        if lost:  # every read failed before any answer: the rows show the last state read, not a failing metric
+            for row in rows:
+                row.verdict, row.tone, row.observation = f"API server unreachable ({lost}): last state read", "bad", None
         for gone in set(self.tracked) - {row.key for row in rows}:  # an HPA that disappeared forgets its history
             del self.tracked[gone]
         problems = [i.problem for i in self.informers.values() if i.problem] + read_problems(answers)

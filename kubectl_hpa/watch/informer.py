@@ -32,7 +32,7 @@ import time
 from typing import Any, Callable, Iterator, Optional
 from urllib.parse import quote, urlencode
 
-from ..sources.cluster_client import Connection
+from ..sources.cluster_client import Connection, transport_error
 from ..sources.kube import Response, metadata, name_of, namespace_of, status_for
 
 Key = tuple[str, str]  # (namespace, name)
@@ -89,6 +89,7 @@ class WatchStream:
 
         full = path + "?" + urlencode(query, quote_via=quote, safe="")
         connection.requests.append(("GET", full))
+        self._url = connection.host + full
         self._raw: Any = None
         try:
             method, url, headers, _body, _post = connection.api.param_serialize(
@@ -101,7 +102,7 @@ class WatchStream:
             response = connection.api.call_api(method, url, header_params=headers,
                                                _request_timeout=(CONNECT_TIMEOUT, read_timeout))
         except Exception as error:  # transport errors, TLS, the client's ApiException
-            raise StreamFailed(_one_line(error)) from None
+            raise StreamFailed(transport_error(error, self._url)) from None
         self._raw = response.response
         self.status = int(response.status)
         if self.status != 200:
@@ -125,7 +126,7 @@ class WatchStream:
         except json.JSONDecodeError as error:
             raise StreamFailed(f"undecodable watch event: {error}") from None
         except Exception as error:  # ProtocolError, ReadTimeoutError, a socket closed under us
-            raise StreamFailed(_one_line(error)) from None
+            raise StreamFailed(transport_error(error, self._url)) from None
         if buffer.strip():
             yield json.loads(buffer)
 
@@ -143,11 +144,6 @@ class WatchStream:
 
 def _failure(response: Response) -> str:
     return response.error or str(status_for(response)["message"])
-
-
-def _one_line(error: BaseException) -> str:
-    inner = getattr(error, "reason", None) or error
-    return " ".join(str(inner).split())[:300] or error.__class__.__name__
 
 
 class Informer:

@@ -118,6 +118,18 @@ def read_problems(answers: Answers) -> list[str]:
                    for path, response in answers.responses.items() if not response.ok and response.status != 403})
 
 
+def unreachable(answers: Answers) -> str:
+    """Why the API server could not be reached at all this refresh ("connection refused", "EOF"), or "".
+
+    Only when every read failed before any HTTP answer (status 0): one failing metrics API is a metric
+    failing, the API server gone is every metric "failing" at once, and the rows must say so instead."""
+    responses = list(answers.responses.values())
+    if not responses or any(response.status != 0 for response in responses):
+        return ""
+    reason = responses[0].error.rsplit(": ", 1)[-1] if responses[0].error else "no answer"
+    return reason
+
+
 def short_path(path: str) -> str:
     """``/apis/custom.metrics.k8s.io/v1beta1/namespaces/shop/...`` -> ``custom.metrics.k8s.io shop``."""
     parts = [p for p in path.split("?", 1)[0].split("/") if p]

@@ -344,3 +344,19 @@ def test_a_kubeconfig_that_is_not_one_is_one_line_naming_the_file(tmp_path, cont
     line = _one_line(err)
     assert line.startswith(f"error: invalid kubeconfig {config}: "), line
     assert expect in line, line
+
+
+def test_transport_errors_are_worded_as_go_words_them() -> None:
+    """One style for every read and watch: a server that closes the connection is Go's EOF, not Python's tuple."""
+    import http.client
+
+    import urllib3
+
+    from kubectl_hpa.sources.cluster_client import transport_error
+
+    url = "https://127.0.0.1:6443/api/v1/pods?watch=true"
+    closed = urllib3.exceptions.ProtocolError("Connection aborted.",
+                                              http.client.RemoteDisconnected("Remote end closed connection"))
+    assert transport_error(closed, url) == f'Get "{url}": EOF'
+    reset = urllib3.exceptions.ProtocolError("Connection aborted.", ConnectionResetError(104, "Connection reset by peer"))
+    assert transport_error(reset, url) == f'Get "{url}": read: connection reset by peer'

@@ -141,3 +141,28 @@ def test_plain_lines_golden(api, kubeconfig) -> None:
     check_golden("plain-lines.txt", "\n".join(out) + "\n")
     assert len(out) == 2  # one line per change, not per refresh
 
+
+
+def test_an_api_server_that_dies_is_said_as_such_not_as_failing_metrics(tmp_path) -> None:
+    """Every read fails before an answer: the rows keep the last state read and say why, in Go's words, and the
+    refresh records no observation; before, each row read "metric failing: holding"."""
+    from kubectl_hpa.watch.view import frame_lines
+    from tests.apiserver import FakeAPIServer, serve
+
+    server = serve()  # its own server: this test stops it
+    try:
+        api = FakeAPIServer.fresh(server)
+        api.load(listing(app("web", "shop", 3, "150m", T0)))
+        watcher = engine(api.kubeconfig(tmp_path / "kubeconfig", namespace="shop"), clock=lambda: T0)
+        assert watcher.refresh().rows[0].verdict == "scaling up"
+        server.stop()
+        frame = watcher.refresh()
+        row = frame.rows[0]
+        assert row.verdict == "API server unreachable (connection refused): last state read", row.verdict
+        assert (row.tone, row.observation, row.current) == ("bad", None, 3)
+        assert all(problem.endswith(": dial tcp: connect: connection refused") for problem in frame.problems), \
+            frame.problems
+        assert any("API server unreachable" in line for line in frame_lines(frame))
+    finally:
+        if server.is_running():
+            server.stop()
