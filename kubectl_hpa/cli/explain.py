@@ -62,7 +62,7 @@ def explain(name: Optional[str], filename: Optional[str], namespace: Optional[st
     gate that cannot be emulated too), 3 a problem found (with -f only when --exit-code is given).
     """
     from ..sources.snapshot import AmbiguousHPA, choose_hpa
-    from ..usecases.explain import NoResources, explain_hpa, explain_scope, read_cluster, read_file
+    from ..usecases.explain import NoResources, explain_hpa, explain_scope, large_yaml_note, read_cluster, read_file
 
     env = OutputEnv.detect(color)
     if timeline is not None:
@@ -87,6 +87,9 @@ def explain(name: Optional[str], filename: Optional[str], namespace: Optional[st
                 return
             snapshot, scope, several = read.snapshot, read.namespace, name is None
         else:
+            large = large_yaml_note(filename)
+            if large:
+                click.echo(f"note: {large}", err=True)
             snapshot = read_file(filename)
             scope, several = (None if all_namespaces else namespace), output == "table" and name is None
         choice = snapshot_version(kubernetes_version, feature_gates, snapshot,

@@ -78,7 +78,7 @@ def upgrade_check(name: Optional[str], to_version: str, from_version: Optional[s
     from ..render.document import to_json, to_yaml
     from ..render.upgrade import render_upgrade
     from ..sources.kube import FEATURE_GATES, KUBERNETES_VERSION
-    from ..usecases.explain import NoResources, read_cluster, read_file
+    from ..usecases.explain import NoResources, large_yaml_note, read_cluster, read_file
     from ..usecases.upgrade import check_upgrade
 
     env = OutputEnv.detect(color)
@@ -96,6 +96,9 @@ def upgrade_check(name: Optional[str], to_version: str, from_version: Optional[s
                 return
             snapshot, scope, where = read.snapshot, read.namespace, "the cluster"
         else:
+            large = large_yaml_note(filename)
+            if large:
+                click.echo(f"note: {large}", err=True)
             snapshot = read_file(filename)
             scope, where = (None if all_namespaces else namespace), snapshot.source
         before = _from_version(from_version, from_feature_gates, snapshot.annotations.get(KUBERNETES_VERSION),
