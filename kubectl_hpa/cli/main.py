@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import errno
 import importlib
 import os
-from typing import Optional
+from typing import NoReturn, Optional
 
 import click
 
@@ -51,18 +52,35 @@ def cli() -> None:
     """
 
 
+OUTPUT_FULL = (errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EIO)
+"""Write errors that mean the output's device cannot take more (a full disk, a quota, a broken device)."""
+
+
 def main() -> None:
     # Usage strings read "kubectl hpa ..." whether run by kubectl or directly.
     try:
         cli.main(prog_name="kubectl hpa")
-    except Exception as error:  # a bug of ours: one line for the user, the traceback on request
-        if os.environ.get("KUBECTL_HPA_DEBUG"):
-            raise
-        from .common import one_line
-
-        click.echo(f"error: internal error ({type(error).__name__}: {one_line(str(error))}); set KUBECTL_HPA_DEBUG=1 "
-                   "for the traceback and please report it", err=True)
+    except OSError as error:
+        if error.errno not in OUTPUT_FULL:
+            _internal(error)
+        # A full disk or a failing device under the output is the user's world, not our bug: say it as kubectl
+        # (Go) does, "write /dev/stdout: no space left on device".
+        where = error.filename or "/dev/stdout"
+        click.echo(f"error: write {where}: {(error.strerror or str(error)).lower()}", err=True)
         raise SystemExit(1) from None
+    except Exception as error:  # a bug of ours: one line for the user, the traceback on request
+        _internal(error)
+
+
+def _internal(error: Exception) -> NoReturn:
+    """A bug of ours: one line for the user, the traceback on request (KUBECTL_HPA_DEBUG=1)."""
+    if os.environ.get("KUBECTL_HPA_DEBUG"):
+        raise error
+    from .common import one_line
+
+    click.echo(f"error: internal error ({type(error).__name__}: {one_line(str(error))}); set KUBECTL_HPA_DEBUG=1 "
+               "for the traceback and please report it", err=True)
+    raise SystemExit(1) from None
 
 
 if __name__ == "__main__":

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 from typing import Any, Optional
 
@@ -61,7 +62,11 @@ def plot(results: list[tuple[str, Result]], path: Path, observed: Optional[tuple
     import matplotlib.pyplot as plt
 
     chart = figure(results, observed)
+    image = io.BytesIO()
     try:
-        chart.savefig(path, dpi=100)
+        chart.savefig(image, dpi=100, format=path.suffix[1:].lower() or "png")
     finally:
         plt.close(chart)
+    # Written by us, not by matplotlib: its writer swallows a failed final write (a full disk saves "fine").
+    with open(path, "wb") as handle:
+        handle.write(image.getvalue())
