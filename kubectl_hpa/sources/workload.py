@@ -38,7 +38,12 @@ def parse_scale(snapshot: Snapshot, hpa: HPASpec) -> Scale:
         return failure  # type: ignore[return-value]
     scale = _find(snapshot, "Scale", target.name, hpa.namespace)
     if scale is not None:
+        where = f"Scale/{target.name}"  # a malformed Scale names itself, not the workload it scales
         spec, status = scale.get("spec") or {}, scale.get("status") or {}
+        for field, value in (("spec", spec), ("status", status)):
+            if not isinstance(value, dict):
+                raise SnapshotError(f"{snapshot.source}: {where}: {field}: expected an object, got "
+                                    f"{type(value).__name__} {value!r:.40}")
         return Scale(spec_replicas=read_int(spec.get("replicas", 0), snapshot.source, f"Scale/{target.name}: spec.replicas", 0),
                      status_replicas=read_int(status.get("replicas", 0), snapshot.source,
                                               f"Scale/{target.name}: status.replicas", 0),

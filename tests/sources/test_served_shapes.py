@@ -42,3 +42,15 @@ def test_another_malformed_list_is_a_failed_read(api: FakeAPIServer, kubeconfig,
     assert "F92" in findings, findings
     assert "is not a list of objects (items: 5)" in json.dumps(findings["F92"])
     assert "F19" not in findings  # nothing concluded from the read that failed
+
+
+@pytest.mark.parametrize("spec, shown", [("replicas: 3", "spec: expected an object, got str 'replicas: 3'"),
+                                         ([3], "spec: expected an object, got list [3]")])
+def test_a_scale_of_the_wrong_shape_names_the_scale(api: FakeAPIServer, kubeconfig, spec: object, shown: str) -> None:
+    """A /scale answer with a spec that is not an object: the line names the Scale (it named the workload)."""
+    api.load(SNAPSHOTS / "diagnostics" / "F19-scale-without-selector.yaml")
+    api.fault(r"queueworkers/web/scale", 200, {"kind": "Scale", "apiVersion": "autoscaling/v1",
+                                               "metadata": {"name": "web", "namespace": "shop"}, "spec": spec})
+    code, out, err = run(kubeconfig, "explain", "web", *AT)
+    assert (code, out) == (1, "")
+    assert err.strip().splitlines()[-1].endswith(f": Scale/web: {shown}"), err
