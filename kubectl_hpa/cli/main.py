@@ -5,6 +5,7 @@ from __future__ import annotations
 import errno
 import importlib
 import os
+import sys
 from typing import NoReturn, Optional
 
 import click
@@ -67,9 +68,21 @@ def main() -> None:
         # (Go) does, "write /dev/stdout: no space left on device".
         where = error.filename or "/dev/stdout"
         click.echo(f"error: write {where}: {(error.strerror or str(error)).lower()}", err=True)
+        if error.filename is None:
+            _discard_stdout()
         raise SystemExit(1) from None
     except Exception as error:  # a bug of ours: one line for the user, the traceback on request
         _internal(error)
+
+
+def _discard_stdout() -> None:
+    """What stdout still buffers would fail again when the interpreter flushes it at exit (a second message and
+    exit 120): send it to /dev/null, as Python's documentation advises for a closed pipe."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):  # no real stdout (a test runner's stream): nothing to flush
+        pass
 
 
 def _internal(error: Exception) -> NoReturn:
