@@ -24,8 +24,6 @@ if TYPE_CHECKING:
 __all__ = ["UnsupportedVersion", "VersionChoice", "check_version_flags", "choose_version", "say_notes",
            "snapshot_version", "version_options"]
 
-EXIT_UNSUPPORTED = UnsupportedVersion.exit_code
-
 VERSION_HELP = (f"Emulate the HPA controller of this Kubernetes release (1.{OLDEST} to 1.{NEWEST}; e.g. 1.{NEWEST_RELEASED} "
                 f"or v1.{NEWEST_RELEASED}.2). Default: the cluster's version (/version), or the one a snapshot recorded, "
                 f"else 1.{NEWEST_RELEASED}, the newest release.")

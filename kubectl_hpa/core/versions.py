@@ -19,7 +19,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Iterable, Mapping, Optional
+from typing import Mapping, Optional
 
 OLDEST = 26
 """The oldest release emulated. Before 1.26 missing pods counted as 100% of their request on a scale-down
@@ -31,7 +31,7 @@ NEWEST = 38
 
 # ----------------------------------------------------------------------------- feature gates
 
-ALPHA, BETA, GA, DEPRECATED = "Alpha", "Beta", "GA", "Deprecated"
+ALPHA, BETA, GA = "Alpha", "Beta", "GA"
 
 
 @dataclass(frozen=True)
@@ -353,8 +353,3 @@ def changes_between(old: int, new: int) -> list[Change]:
     """The rows that take effect after 1.<old> up to and including 1.<new> (an upgrade's changes)."""
     low, high = sorted((old, new))
     return [change for change in CHANGES if low < change.since <= high]
-
-
-def supported_releases() -> Iterable[int]:
-    return range(OLDEST, NEWEST + 1)
-

@@ -21,6 +21,7 @@ import time
 from dataclasses import dataclass, field, replace
 from typing import Any, Callable, Mapping, Optional, Sequence
 
+from ..core.gomath import MAX_INT32
 from ..core.model import (
     CONTAINER_RESOURCE,
     EXTERNAL,
@@ -75,7 +76,6 @@ from .explain import Explanation, NoHPA, explain_hpa
 KIND = "UpgradeCheck"
 WARNING, INFO = "warning", "info"
 UPGRADE, DOWNGRADE, SAME = "upgrade", "downgrade", "same"
-INT32_MAX = 2**31 - 1
 
 DERIVED_FINDINGS = frozenset({"F91"})
 """Findings left out of the comparison: F91 (the live status differs from the answer) follows from the desired
@@ -394,7 +394,7 @@ def _extreme(types: tuple[str, ...] = ()) -> TouchCheck:
 
     def check(subject: Subject) -> Optional[str]:
         extreme = [m for m in subject.metric_results() if (not types or m.spec.type in types)
-                   and m.proposed_replicas is not None and not 0 <= m.proposed_replicas < INT32_MAX]
+                   and m.proposed_replicas is not None and not 0 <= m.proposed_replicas < MAX_INT32]
         return f"{extreme[0].description or extreme[0].spec.name} proposes {extreme[0].proposed_replicas}" \
             if extreme else None
 
