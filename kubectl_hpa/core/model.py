@@ -295,6 +295,14 @@ class ControllerState:
     seeded: bool = False  # the controller has seen this HPA before (its recommendation list exists)
 
 
+FIRST_SIGHT = ControllerState()
+"""The controller's memory when no record of it exists: an HPA seen for the first time, or the first sync after
+kube-controller-manager restarted. decide() seeds it with the current count, now, so no scale-down happens for
+one scale-down window (the controller creates its recommendation list that way the first time it syncs an HPA).
+Every view that has no ControllerState starts here, so ``explain`` and ``watch`` give the same verdict on the
+same reads; the live controller, which has been syncing all along, can only release a held scale-down sooner."""
+
+
 @dataclass(frozen=True)
 class SyncInput:
     """Everything one reconcile of one HPA reads.

@@ -167,6 +167,9 @@ def _window_finding(ctx: Context, s: Stabilization) -> Finding:
     if s.reason == SCALE_DOWN_STABILIZED.reason:
         when = f" from {format_time(s.allowed_down_at)}" if s.allowed_down_at else ""
         until = f" until {format_time(s.allowed_down_at)}" if s.allowed_down_at else ""
+        if s.allowed_down_at and not ctx.history_known:  # counted from our first sight (core.model.FIRST_SIGHT)
+            when = f" by {format_time(s.allowed_down_at)} at the latest"
+            until += " at the latest"
         window = int(s.down_window)
         if behavior is not None and behavior.scale_down.stabilization_window_seconds is not None:
             source = f"behavior.scaleDown.stabilizationWindowSeconds: {window}"
@@ -179,7 +182,10 @@ def _window_finding(ctx: Context, s: Stabilization) -> Finding:
         return Finding("F23", INFO, f"scale-down held by the stabilization window{until}",
                        symptom=condition(ABLE_TO_SCALE, True, SCALE_DOWN_STABILIZED),
                        cause=f"the metrics want {d.proposed_replicas}, but a recommendation of "
-                             f"{s.down_recommendation} is still inside {source}",
+                             f"{s.down_recommendation} is still inside {source}"
+                             + ("" if ctx.history_known else
+                                " (the controller's memory was not read: the window is counted from now, as a "
+                                "controller seeing this HPA for the first time counts it)"),
                        fix=f"expected; the scale-down to {d.proposed_replicas} is allowed{when} if the proposal "
                            f"holds. To react faster: {loosen}")
     window = int(s.up_window or 0)

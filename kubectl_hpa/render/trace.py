@@ -255,7 +255,9 @@ def _stabilization_lines(decision: Decision, history_known: bool) -> list[str]:
         return []
     lines: list[str] = []
     if not history_known:
-        lines.append("the snapshot carries no controller history (no ControllerState): assuming none")
+        lines.append("the snapshot carries no controller history (no ControllerState): starting as the controller "
+                     "does when it first sees an HPA (the current count, now); the live controller may release "
+                     "a held scale-down sooner")
     recent = ", ".join(f"{r.replicas}@{format_time(r.timestamp)[11:19]}" for r in s.considered) or "none"
     if s.up_window is None:
         lines.append(f"legacy path: the highest recommendation of the last {format_duration(s.down_window)} wins "

@@ -12,11 +12,11 @@ from __future__ import annotations
 import os
 import sys
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Optional
 
 from ..core.decide import decide
-from ..core.model import ControllerSettings, Decision, SyncInput
+from ..core.model import FIRST_SIGHT, ControllerSettings, Decision, SyncInput
 from ..core.versions import ControllerVersion
 from ..diagnose import PROBLEM_SEVERITIES, Finding, diagnose, has_problems
 from ..inputs import InputTooLarge, read_stream, read_text
@@ -37,11 +37,9 @@ class Explanation:
     """The core's decision, with every step of the way."""
     findings: tuple[Finding, ...]
     """The diagnosis of the HPA and its metric pipeline, ranked."""
-
-    @property
-    def history_known(self) -> bool:
-        """Whether the controller's memory (recommendations, scale events) came with the input."""
-        return self.inputs.state is not None
+    history_known: bool = True
+    """Whether the controller's memory (recommendations, scale events) came with the input (a ControllerState).
+    Without it the decision starts from :data:`~kubectl_hpa.core.model.FIRST_SIGHT`, as ``watch`` does."""
 
     @property
     def controller(self) -> ControllerVersion:
@@ -140,12 +138,21 @@ def read_cluster(connection: ConnectionOptions, name: Optional[str], namespace: 
 
 
 def explain_hpa(snapshot: Snapshot, hpa_object: dict[str, Any], settings: ControllerSettings = ControllerSettings(),
-                at: Optional[float] = None) -> Explanation:
-    """One HPA of the snapshot, evaluated at ``at`` (default: the snapshot's capture time, else now)."""
+                at: Optional[float] = None, first_sight: bool = True) -> Explanation:
+    """One HPA of the snapshot, evaluated at ``at`` (default: the snapshot's capture time, else now).
+
+    Without a ControllerState the controller's memory starts at first sight; ``first_sight=False`` starts with
+    no memory at all (no stabilization window holds anything): what a release decides once the windows passed."""
     inputs = sync_input(snapshot, hpa_object, settings, at=at, fallback_now=time.time())
+    history_known = inputs.state is not None
+    if not history_known and first_sight:
+        # No API shows the controller's memory. Starting as the controller does when it first sees an HPA
+        # (one recommendation: the current count, now) is what watch does too, so both give one verdict on
+        # the same reads, and a scale-down the live controller still holds is never announced as a rescale.
+        inputs = replace(inputs, state=FIRST_SIGHT)
     decision = decide(inputs)
-    findings = diagnose(snapshot, hpa_object, inputs, decision, inputs.state is not None)
-    return Explanation(hpa_object, inputs, decision, tuple(findings))
+    findings = diagnose(snapshot, hpa_object, inputs, decision, history_known)
+    return Explanation(hpa_object, inputs, decision, tuple(findings), history_known)
 
 
 def explain_scope(snapshot: Snapshot, namespace: Optional[str], settings: ControllerSettings = ControllerSettings(),

@@ -182,7 +182,9 @@ def explain_side(snapshot: Snapshot, hpa_object: dict[str, Any], settings: Contr
                  version: ControllerVersion, at: float) -> Side:
     """One HPA under one controller; an HPA this release cannot hold is an answer (``error``), not a failure."""
     try:
-        explanation = explain_hpa(snapshot, hpa_object, replace(settings, version=version), at)
+        # Not from first sight: an upgrade restarts kube-controller-manager, whose first sync holds every
+        # scale-down for one window under either release; what differs is what each decides after that.
+        explanation = explain_hpa(snapshot, hpa_object, replace(settings, version=version), at, first_sight=False)
     except SnapshotError as error:
         message = str(error)
         prefix = f"{snapshot.source}: "

@@ -17,6 +17,7 @@ from typing import Any, Optional, Union
 from ..core.conditions import parse_rescale_message
 from ..core.decide import decide
 from ..core.model import (
+    FIRST_SIGHT,
     Condition,
     ControllerSettings,
     ControllerState,
@@ -150,7 +151,7 @@ def build_row(seen: Seen, answers: Answers, selecting: tuple[str, ...],
     previous = tuple(Condition(str(c.get("type", "")), str(c.get("status", "")), str(c.get("reason", "")),
                                str(c.get("message", ""))) for c in status.get("conditions") or () if isinstance(c, dict))
     live_desired = status.get("desiredReplicas") if isinstance(status.get("desiredReplicas"), int) else None
-    state_in = tracked.state if tracked is not None else ControllerState()
+    state_in = tracked.state if tracked is not None else FIRST_SIGHT
     found = readings(spec, scale, seen.pods, seen.requests, answers) if isinstance(scale, Scale) else ()
     decision = decide(SyncInput(hpa=spec, scale=scale, pods=seen.pods, readings=found, now=now, settings=settings,
                                 state=state_in, selecting_hpas=selecting, previous_conditions=previous,

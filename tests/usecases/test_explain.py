@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from kubectl_hpa.core.model import FIRST_SIGHT
 from kubectl_hpa.sources.snapshot import SnapshotError
 from kubectl_hpa.usecases.explain import NoHPA, explain_hpa, explain_scope, read_file
 from tests.helpers import SNAPSHOTS
@@ -19,7 +20,9 @@ def test_an_explanation_holds_the_inputs_the_decision_and_the_findings() -> None
     assert explanation.inputs.hpa == explanation.decision.hpa
     assert explanation.problem_ids == ("F21",) and explanation.has_problems
     assert explanation.live_status == snapshot.hpas[0]["status"]
-    assert explanation.history_known is (explanation.inputs.state is not None)
+    # No ControllerState in the file: the decision starts from the controller's first sight, as watch does.
+    assert not explanation.history_known and explanation.inputs.state is FIRST_SIGHT
+    assert explanation.decision.state is not None and explanation.decision.state.seeded
 
 
 def test_one_hpa_explains_as_in_its_scope() -> None:
