@@ -72,8 +72,8 @@ class Connection:
         """GET a raw API path through the client (auth, TLS, impersonation); never raises for HTTP errors.
 
         The timeout is a deadline for the whole request, as client-go's Client.Timeout: urllib3's timeouts bound
-        each socket operation (so connecting and awaiting the headers), and a watchdog ends a body still arriving
-        at the deadline (a server dripping a byte a second would otherwise never time out).
+        each socket operation, and a watchdog ends, at the deadline, a status line and headers or a body still
+        arriving (a server dripping a byte a second would otherwise never time out).
         """
         import urllib3
 
@@ -91,7 +91,11 @@ class Connection:
                 headers = urllib3.HTTPHeaderDict(headers)
                 for group in self.impersonate_groups:
                     headers.add("Impersonate-Group", group)
-            response = self.api.call_api(method, url, header_params=headers, _request_timeout=self.timeout)
+            _awaiting.watchdog = watchdog  # the pool's connection hands it its socket before awaiting the headers
+            try:
+                response = self.api.call_api(method, url, header_params=headers, _request_timeout=self.timeout)
+            finally:
+                _awaiting.watchdog = None
             raw = watchdog.read(response.response)
         except (urllib3.exceptions.TimeoutError, urllib3.exceptions.MaxRetryError,
                 urllib3.exceptions.HTTPError, OSError) as error:
@@ -171,9 +175,14 @@ def _stderr_is_terminal() -> bool:
         return False
 
 
+_awaiting = threading.local()
+"""Per thread, the :class:`_Watchdog` of the request being sent (watch reads from several threads at once)."""
+
+
 class _Watchdog:
-    """A deadline for one request: at ``timeout`` seconds from now it shuts the response's socket, which ends
-    a read blocked on a dripping body in the reading thread (urllib3's ``HTTPResponse.shutdown``)."""
+    """A deadline for one request: at ``timeout`` seconds from now it shuts the socket, which ends a read blocked
+    on a dripping status line or headers (the connection registered itself: :func:`deadline_pools`) or on a
+    dripping body (urllib3's ``HTTPResponse.shutdown``), in the thread that reads."""
 
     def __init__(self, timeout: Optional[float]):
         self.deadline = time.monotonic() + timeout if timeout else None
@@ -181,6 +190,7 @@ class _Watchdog:
         self._lock = threading.Lock()
         self._response: Any = None
         self.reading = False  # the headers came: the deadline struck while the body was arriving
+        self._connection: Any = None  # the urllib3 connection awaiting the headers
         self._done = False
         self._timer: Optional[threading.Timer] = None
         if timeout:
@@ -196,6 +206,16 @@ class _Watchdog:
             if self._response is not None:
                 with contextlib.suppress(OSError, ValueError, RuntimeError, AttributeError):  # released, or closed
                     self._response.shutdown()
+            elif self._connection is not None:
+                _shut(self._connection)
+
+    def awaiting_headers(self, connection: Any) -> None:
+        """``connection`` sent the request and now blocks until the status line and headers have come."""
+        with self._lock:
+            if self.fired:
+                _shut(connection)
+            elif not self._done:
+                self._connection = connection
 
     def read(self, response: Any) -> bytes:
         """The whole body of the urllib3 ``response``, or what the deadline left of it (``fired`` tells)."""
@@ -203,7 +223,7 @@ class _Watchdog:
             if self.fired:  # the headers came after the deadline
                 response.close()
                 return b""
-            self._response = response
+            self._response, self._connection = response, None
             self.reading = True
         try:
             return response.read()
@@ -221,6 +241,63 @@ class _Watchdog:
             self._done = True
         if self._timer is not None:
             self._timer.cancel()
+
+
+def _shut(connection: Any) -> None:
+    """Shut a urllib3 connection's socket: a ``recv`` blocked on it in another thread returns at once."""
+    import socket
+
+    sock = getattr(connection, "sock", None)
+    if sock is not None:
+        with contextlib.suppress(OSError):
+            sock.shutdown(socket.SHUT_RDWR)
+
+
+_POOLS: dict[str, Any] = {}  # scheme -> our pool class, made on first use (urllib3 is imported lazily)
+
+
+def _deadline_pool_classes() -> dict[str, Any]:
+    if not _POOLS:
+        from urllib3.connection import HTTPConnection, HTTPSConnection
+        from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
+
+        class DeadlineHTTPConnection(HTTPConnection):
+            def getresponse(self, *args: Any, **kwargs: Any) -> Any:
+                _register(self)
+                return super().getresponse(*args, **kwargs)
+
+        class DeadlineHTTPSConnection(HTTPSConnection):
+            def getresponse(self, *args: Any, **kwargs: Any) -> Any:
+                _register(self)
+                return super().getresponse(*args, **kwargs)
+
+        class DeadlineHTTPConnectionPool(HTTPConnectionPool):
+            ConnectionCls = DeadlineHTTPConnection
+
+        class DeadlineHTTPSConnectionPool(HTTPSConnectionPool):
+            ConnectionCls = DeadlineHTTPSConnection
+
+        _POOLS.update(http=DeadlineHTTPConnectionPool, https=DeadlineHTTPSConnectionPool)
+    return _POOLS
+
+
+def _register(connection: Any) -> None:
+    """Hand the connection about to await its headers to the request's watchdog, if any."""
+    watchdog = getattr(_awaiting, "watchdog", None)
+    if watchdog is not None:
+        watchdog.awaiting_headers(connection)
+
+
+def deadline_pools(pool_manager: Any) -> None:
+    """Make ``pool_manager``'s connections tell the request's :class:`_Watchdog` when they await the headers, so
+    the deadline also ends a server that drips its status line (urllib3's read timeout restarts with each byte).
+    Only urllib3's own pool classes are replaced: a SOCKS proxy's pools are left alone."""
+    from urllib3.poolmanager import pool_classes_by_scheme as defaults
+
+    ours = _deadline_pool_classes()
+    classes = getattr(pool_manager, "pool_classes_by_scheme", None)
+    if classes is not None and all(classes.get(scheme) in (defaults[scheme], ours[scheme]) for scheme in ours):
+        pool_manager.pool_classes_by_scheme = dict(ours)
 
 
 def _deadline_error(url: str, reading: bool) -> str:
@@ -330,6 +407,7 @@ def connect(options: ConnectionOptions) -> Connection:
     if configuration.host.startswith("https:") and configuration.verify_ssl is False:
         _insecure_tls(configuration)
     api = client.ApiClient(configuration)
+    deadline_pools(api.rest_client.pool_manager)
     if options.as_user:
         api.set_default_header("Impersonate-User", options.as_user)
     timeout = DEFAULT_REQUEST_TIMEOUT if options.request_timeout is None else options.request_timeout
