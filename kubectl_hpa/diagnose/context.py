@@ -7,12 +7,13 @@ checks share (the HPA's pods, its events, the APIServices, the failed metrics) a
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Optional
+from typing import Any, Optional
 
 from ..core.model import ControllerSettings, Decision, FetchError, MetricResult, SyncInput
 from ..core.selector import SelectorError, parse_selector
 from ..core.versions import ControllerVersion
-from ..sources.kube import APISERVICES_COMPLETE, labels_of, name_of, namespace_of
+from ..sources.kube import APISERVICES_COMPLETE, name_of, namespace_of
+from ..sources.pods import selected_pod_objects
 from ..sources.snapshot import Snapshot
 
 
@@ -79,7 +80,10 @@ class Context:
         return self.inputs.scale.selector
 
     def pods(self) -> list[dict]:
-        """The pods the controller counts: every pod in the namespace that the scale's selector matches."""
+        """The pods the controller counts: every pod in the namespace that the scale's selector matches.
+
+        Looked up in the snapshot's pod index and kept per (namespace, selector) (:func:`selected_pod_objects`):
+        several checks ask, for every HPA of ``explain -A``."""
         selector = self.selector
         if not selector:
             return []
@@ -87,18 +91,27 @@ class Context:
             matcher = parse_selector(selector)
         except SelectorError:
             return []
-        return [p for p in self.snapshot.of_kind("Pod")
-                if namespace_of(p, "default") == self.namespace and matcher.matches(labels_of(p))]
+        return list(selected_pod_objects(self.snapshot, self.namespace, matcher))
 
     def events(self, reason: Optional[str] = None) -> list[dict]:
-        """The events about this HPA (optionally of one reason), in file order."""
-        out = []
-        for item in self.snapshot.of_kind("Event"):
+        """The events about this HPA (optionally of one reason), in file order (grouped by HPA once per snapshot)."""
+        return [item for item in hpa_events(self.snapshot).get((self.namespace, self.name), ())
+                if reason is None or item.get("reason") == reason]
+
+
+def hpa_events(snapshot: Snapshot) -> dict[tuple[Any, Any], list[dict]]:
+    """The snapshot's events about HPAs by (namespace, name) of the HPA, in file order; once per snapshot."""
+
+    def group() -> dict[tuple[Any, Any], list[dict]]:
+        by_hpa: dict[tuple[Any, Any], list[dict]] = {}
+        for item in snapshot.of_kind("Event"):
             involved = item.get("involvedObject") or {}
-            if involved.get("kind") != "HorizontalPodAutoscaler" or involved.get("name") != self.name:
+            if involved.get("kind") != "HorizontalPodAutoscaler":
                 continue
-            if (involved.get("namespace") or namespace_of(item)) != self.namespace:
+            try:
+                by_hpa.setdefault((involved.get("namespace") or namespace_of(item), involved.get("name")), []).append(item)
+            except TypeError:  # a list for a name or namespace (a hand-written file): about no HPA
                 continue
-            if reason is None or item.get("reason") == reason:
-                out.append(item)
-        return out
+        return by_hpa
+
+    return snapshot.derived(("hpa events",), group)

@@ -147,8 +147,8 @@ def check_replicas_fight(ctx: Context) -> list[Finding]:
     scaled_down_by_hpa = any("All metrics below target" in str(e.get("message")) for e in rescales)
     repeated_up = [e for e in rescales if "above target" in str(e.get("message")) and (e.get("count") or 1) > 1]
     target = ctx.decision.hpa.scale_target
-    workload = next((o for o in ctx.snapshot.of_kind(target.kind) if name_of(o) == target.name
-                     and namespace_of(o, ctx.namespace) == ctx.namespace), None)
+    workload = next((o for o in ctx.snapshot.named(target.kind, target.name)
+                     if namespace_of(o, ctx.namespace) == ctx.namespace), None)
     owners = replicas_owners(workload)
     applied = last_applied(workload)
     applies_replicas = bool(applied and "replicas" in (applied.get("spec") or {}))

@@ -7,7 +7,7 @@ other HPAs selecting the same pods) and when that sync happens.
 
 from __future__ import annotations
 
-from typing import Any, Iterable, Mapping, Optional, Union
+from typing import Any, Iterable, Mapping, NamedTuple, Optional, Union
 
 from ..core.model import Condition, ControllerSettings, FetchError, HPASpec, Pod, Scale, SyncInput
 from ..core.selector import Selector, SelectorError, parse_selector
@@ -15,7 +15,7 @@ from .document import Snapshot
 from .errors import MALFORMED, SnapshotError, malformed
 from .hpa import MIN_REPLICAS_LOWER_BOUND, parse_hpa, refused
 from .kube import CAPTURED_AT, describe, group_version, key_of, metadata, name_of, namespace_of
-from .pods import parse_pod
+from .pods import namespace_pods, selected_pods
 from .readings import newest_metric_time, readings_for
 from .state import parse_state
 from .workload import parse_scale, scale_failure
@@ -66,8 +66,7 @@ def _sync_input(snapshot: Snapshot, hpa_object: dict[str, Any], settings: Contro
     hpa = parse_hpa(hpa_object, snapshot.source)
     check_min_replicas(snapshot, hpa_object, hpa, settings)
     scale = target_scale(snapshot, hpa)
-    pods = tuple(parse_pod(item, snapshot.source) for item in snapshot.of_kind("Pod")
-                 if namespace_of(item, "default") == hpa.namespace)
+    pods = namespace_pods(snapshot, hpa.namespace)
     now = at if at is not None else snapshot.captured_at
     if now is None:
         now = newest_metric_time(snapshot)
@@ -83,6 +82,9 @@ def _sync_input(snapshot: Snapshot, hpa_object: dict[str, Any], settings: Contro
                                str(c.get("message", "")))
                      for c in status.get("conditions") or () if isinstance(c, dict))
     desired = status.get("desiredReplicas")
+    selector = _parsed(scale.selector)
+    if selector is not None:  # the core keeps only the pods the selector matches: hand it just those
+        pods = selected_pods(snapshot, hpa.namespace, selector)
     return SyncInput(hpa=hpa, scale=scale, pods=pods, readings=readings_for(snapshot, hpa, scale), now=now,
                      settings=settings, state=parse_state(snapshot, hpa),
                      selecting_hpas=selecting_hpas(snapshot, hpa, pods, scale.selector),
@@ -124,12 +126,35 @@ def target_scale(snapshot: Snapshot, hpa: HPASpec) -> Union[Scale, FetchError]:
 
 
 def selecting_hpas(snapshot: Snapshot, hpa: HPASpec, pods: Iterable[Pod], selector: Optional[str]) -> tuple[str, ...]:
-    """HPAs in the namespace whose targets' selectors pick any of this HPA's pods (AmbiguousSelector)."""
-    if not selector:
+    """HPAs in the namespace whose targets' selectors pick any of this HPA's pods (AmbiguousSelector).
+
+    ``pods`` are the namespace's pods (or any subset holding those ``selector`` matches). The HPAs of the namespace
+    are grouped once per snapshot by the pods their targets pick (:func:`_pod_selectors`), so each HPA looks up
+    its own pods' owners instead of testing every other HPA's selector on them."""
+    mine = _parsed(selector)
+    if mine is None:
         return ()
-    try:
-        mine = parse_selector(selector)
-    except SelectorError:
+    my_pods = [pod for pod in pods if mine.matches(pod.labels)]
+    owners = _pod_selectors(snapshot, hpa.namespace)
+    if not all(id(pod) in owners.known for pod in my_pods):  # pods parsed elsewhere: the index does not know them
+        return selecting_hpas_by_scan(snapshot, hpa, my_pods, selector)
+    for name, error in owners.failures:  # as the scan would, on its way to the other HPAs
+        if name != hpa.name:
+            raise error
+    keys = {hpa.key} if hpa.name in owners.hpas else set()
+    for pod in my_pods:
+        for other in owners.by_pod.get(id(pod), ()):
+            if name_of(other) != hpa.name:
+                keys.add(key_of(other))
+    return tuple(sorted(keys))  # a file may hold the same HPA twice (two captures merged): one HPA
+
+
+def selecting_hpas_by_scan(snapshot: Snapshot, hpa: HPASpec, pods: Iterable[Pod],
+                           selector: Optional[str]) -> tuple[str, ...]:
+    """:func:`selecting_hpas` the straightforward way (every other HPA's selector on every pod): the reference the
+    grouped version is tested against."""
+    mine = _parsed(selector)
+    if mine is None:
         return ()
     my_pods = [pod for pod in pods if mine.matches(pod.labels)]
     keys = []
@@ -142,7 +167,49 @@ def selecting_hpas(snapshot: Snapshot, hpa: HPASpec, pods: Iterable[Pod], select
         theirs = _target_selector(snapshot, other)
         if theirs is not None and any(theirs.matches(pod.labels) for pod in my_pods):
             keys.append(key_of(other))
-    return tuple(sorted(set(keys)))  # a file may hold the same HPA twice (two captures merged): one HPA
+    return tuple(sorted(set(keys)))
+
+
+class _Owners(NamedTuple):
+    """The HPAs of one namespace: by name, and by each parsed pod (its ``id``) their targets' selectors pick."""
+
+    hpas: dict[str, list[dict[str, Any]]]
+    by_pod: dict[int, list[dict[str, Any]]]
+    known: set[int]  # the ids of the namespace's parsed pods (those by_pod is about)
+    failures: list[tuple[str, Exception]]  # (HPA name, why its target could not be read), in file order
+
+
+def _pod_selectors(snapshot: Snapshot, namespace: str) -> _Owners:
+    """Per namespace, once per snapshot: which HPAs' targets pick each of the namespace's parsed pods."""
+
+    def group() -> _Owners:
+        owners = _Owners({}, {}, {id(pod) for pod in namespace_pods(snapshot, namespace)}, [])
+        for other in snapshot.hpas:
+            if namespace_of(other, "default") != namespace:
+                continue
+            owners.hpas.setdefault(name_of(other), []).append(other)
+            try:
+                theirs = _target_selector(snapshot, other)
+            except MALFORMED as error:  # fails the HPAs of other names only: the scan skips an HPA's own name
+                owners.failures.append((name_of(other), error))
+                continue
+            if theirs is None:
+                continue
+            for pod in selected_pods(snapshot, namespace, theirs):
+                owners.by_pod.setdefault(id(pod), []).append(other)
+        return owners
+
+    return snapshot.derived(("pod selectors", namespace), group)
+
+
+def _parsed(selector: Optional[str]) -> Optional[Selector]:
+    """A scale's selector parsed, or None when it is empty or does not parse (the core then stops before the pods)."""
+    if not selector:
+        return None
+    try:
+        return parse_selector(selector)
+    except SelectorError:
+        return None
 
 
 def hpa_status(hpa_object: Mapping[str, Any]) -> dict[str, Any]:

@@ -23,9 +23,10 @@ from __future__ import annotations
 import time
 from typing import Any, Callable, Mapping, Optional
 
-from ..core.selector import SelectorError, parse_selector
+from ..core.selector import Selector, SelectorError, parse_selector
 from ..timefmt import format_time
 from .cluster_client import ClusterError, Connection
+from .index import LabelIndex
 from .kube import (
     APISERVICES_COMPLETE,
     BUILTIN_SCALABLE,
@@ -111,6 +112,7 @@ def read_all(connection: Connection, namespace: Optional[str]) -> dict[str, Any]
     reader.read_apiservices()
     selectors: dict[tuple[str, str], Optional[str]] = {}
     lists: dict[tuple[str, str], Optional[list[dict[str, Any]]]] = {}
+    by_name: dict[tuple[str, str], dict[tuple[str, str], dict[str, Any]]] = {}  # per list: (namespace, name) -> first
     kept: set[tuple[str, str, str]] = set()
     for hpa in hpas:
         ref = _target_ref(hpa)
@@ -124,9 +126,12 @@ def read_all(connection: Connection, namespace: Optional[str]) -> dict[str, Any]
         if (group, resource) not in lists:
             lists[(group, resource)] = reader.list_items(f"{api_prefix(group, 'v1')}{scope}/{resource}", str(ref["kind"]),
                                                          f"{group}/v1" if group else "v1")
+            by_name[(group, resource)] = {}
+            for item in reversed(lists[(group, resource)] or ()):  # the first of a name wins, as a scan finds it
+                by_name[(group, resource)][(namespace_of(item), name_of(item))] = item
         items = lists[(group, resource)]
-        workload = next((w for w in items or () if name_of(w) == ref.get("name") and namespace_of(w) == namespace_of(hpa)),
-                        None)
+        name = ref.get("name")
+        workload = by_name[(group, resource)].get((namespace_of(hpa), name)) if isinstance(name, str) else None
         if workload is None:
             if items is not None:  # listed, and not there: what GET /scale would answer
                 reader.failures.append(client_side_status(
@@ -138,10 +143,8 @@ def read_all(connection: Connection, namespace: Optional[str]) -> dict[str, Any]
             kept.add((namespace_of(workload), workload["kind"], name_of(workload)))
             reader.objects.append(workload)
         selectors[key] = workload_selector(workload)
-    pods = reader.list_items(f"/api/v1{scope}/pods", "Pod", "v1") or []
-    matchers = [(ns, _matches(sel)) for (ns, _n), sel in selectors.items()]
-    reader.objects.extend(p for p in pods
-                          if any(ns == namespace_of(p) and match(labels_of(p)) for ns, match in matchers))
+    pods = reader.list_items(f"/api/v1{scope}/pods", "Pod", "v1", keep=lambda items: selected(items, selectors))
+    reader.objects.extend(pods or ())
     if any(m.get("type") in RESOURCE_METRIC_TYPES or not (h.get("spec") or {}).get("metrics")
            for h in hpas for m in ((h.get("spec") or {}).get("metrics") or [{"type": "Resource"}])):
         items = reader.list_items(f"{api_prefix(RESOURCE_METRICS_GROUP, RESOURCE_METRICS_VERSION)}{scope}/pods",
@@ -211,6 +214,39 @@ def _siblings(reader: Reader, namespace: str, subject: Mapping[str, Any], hpas: 
             scale = redact({"apiVersion": "autoscaling/v1", "kind": "Scale",
                             **{k: v for k, v in response.body.items() if k not in ("apiVersion", "kind")}})
             reader.objects.extend([other, scale])
+
+
+def selected(pods: list[dict[str, Any]], selectors: Mapping[tuple[str, str], Optional[str]]) -> list[dict[str, Any]]:
+    """The pods any of the HPAs' target selectors picks in its namespace (``selectors``: (namespace, HPA name) ->
+    the target's selector), in the order listed. Each distinct selector is looked up in a label index of its
+    namespace's pods, so the cost grows with pods plus HPAs, not their product."""
+    by_namespace: dict[str, list[int]] = {}
+    for position, pod in enumerate(pods):
+        by_namespace.setdefault(namespace_of(pod), []).append(position)
+    indexes: dict[str, LabelIndex[int]] = {}
+    picked: set[int] = set()
+    for namespace, selector in {(ns, sel) for (ns, _name), sel in selectors.items() if sel}:
+        parsed = _parsed(selector)
+        if parsed is None or namespace not in by_namespace:
+            continue
+        if namespace not in indexes:
+            indexes[namespace] = LabelIndex(by_namespace[namespace], lambda position: labels_of(pods[position]))
+        picked.update(indexes[namespace].matching(parsed))
+    return [pod for position, pod in enumerate(pods) if position in picked]
+
+
+def selected_by_scan(pods: list[dict[str, Any]],
+                     selectors: Mapping[tuple[str, str], Optional[str]]) -> list[dict[str, Any]]:
+    """:func:`selected` the straightforward way (every selector on every pod): the reference it is tested against."""
+    matchers = [(ns, _matches(sel)) for (ns, _n), sel in selectors.items()]
+    return [p for p in pods if any(ns == namespace_of(p) and match(labels_of(p)) for ns, match in matchers)]
+
+
+def _parsed(selector: str) -> Optional[Selector]:
+    try:
+        return parse_selector(selector)
+    except SelectorError:
+        return None
 
 
 def _matches(selector: Optional[str]) -> Callable[[Optional[Mapping[str, Any]]], bool]:

@@ -68,12 +68,15 @@ class Connection:
         self.impersonate_groups: tuple[str, ...] = ()
         self.announce_waits = True  # on a terminal; the watch view turns it off (it owns the screen)
 
-    def get(self, path: str, query: Optional[dict] = None) -> Response:
+    def get(self, path: str, query: Optional[dict] = None, previous: Optional[Response] = None) -> Response:
         """GET a raw API path through the client (auth, TLS, impersonation); never raises for HTTP errors.
 
         The timeout is a deadline for the whole request, as client-go's Client.Timeout: urllib3's timeouts bound
         each socket operation, and a watchdog ends, at the deadline, a status line and headers or a body still
         arriving (a server dripping a byte a second would otherwise never time out).
+
+        ``previous`` is the answer to the same request at an earlier time (watch reads its metrics every refresh):
+        when the new answer is the same text, its parsed body is ``previous.body`` (the same, unparsed again).
         """
         import urllib3
 
@@ -115,6 +118,8 @@ class Connection:
         if watchdog.fired:  # the watchdog cut the body short (whatever urllib3 made of the cut)
             return Response("GET", full, 0, error=self._timed_out(_deadline_error(self.host + full, True)))
         text = raw.decode("utf-8", "replace") if isinstance(raw, bytes) else str(raw or "")
+        if previous is not None and previous.status == int(response.status) and previous.text == text:
+            return Response("GET", full, previous.status, previous.body, text)
         try:
             body = json.loads(text) if text.strip().startswith(("{", "[")) else None
         except json.JSONDecodeError:
@@ -343,13 +348,14 @@ def _insecure_tls(configuration: Any) -> None:
 def connect(options: ConnectionOptions) -> Connection:
     """Build a client from kubeconfig (or in-cluster config) without touching global client state."""
     try:
-        from kubernetes import client
-        from kubernetes.config.config_exception import ConfigException
-        from kubernetes.config.incluster_config import InClusterConfigLoader
+        from .kube_client import ReadClient, modules
+
+        client = modules()  # the client's configuration, REST and loader modules, not its 700 models
+        ConfigException, InClusterConfigLoader = client.config_exception, client.incluster_config.InClusterConfigLoader
     except ImportError:  # pragma: no cover - the package is a dependency
         raise ClusterError("the 'kubernetes' Python package is not installed (pip install kubernetes)") from None
 
-    configuration = client.Configuration()
+    configuration = client.configuration()
     paths = kubeconfig_paths(options.kubeconfig)
     if options.kubeconfig and not os.path.exists(paths[0]):
         raise ClusterError(f"kubeconfig {options.kubeconfig}: no such file")
@@ -406,7 +412,7 @@ def connect(options: ConnectionOptions) -> Connection:
     configuration.retries = False
     if configuration.host.startswith("https:") and configuration.verify_ssl is False:
         _insecure_tls(configuration)
-    api = client.ApiClient(configuration)
+    api = ReadClient(configuration)
     deadline_pools(api.rest_client.pool_manager)
     if options.as_user:
         api.set_default_header("Impersonate-User", options.as_user)

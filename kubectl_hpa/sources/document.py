@@ -16,7 +16,7 @@ from typing import Any, Callable, Hashable, Iterable, Iterator, Optional, TypeVa
 from ..inputs import InputTooLarge, load_yaml_all
 from .errors import MALFORMED, SnapshotError, malformed
 from .fields import read_time
-from .kube import CAPTURED_AT, SUBJECT, annotations_of, request_of
+from .kube import CAPTURED_AT, SUBJECT, annotations_of, name_of, request_of
 
 T = TypeVar("T")
 
@@ -85,6 +85,18 @@ class Snapshot:
         if key not in self._derived:
             self._derived[key] = compute()
         return self._derived[key]
+
+    def named(self, kind: str, name: str) -> list[dict[str, Any]]:
+        """The objects of this kind named ``name``, in file order: looked up, not scanned (``explain -A`` looks up
+        every HPA's target and state, and a scan per HPA would make it quadratic)."""
+
+        def group() -> dict[str, list[dict[str, Any]]]:
+            by_name: dict[str, list[dict[str, Any]]] = {}
+            for item in self.of_kind(kind):
+                by_name.setdefault(name_of(item), []).append(item)
+            return by_name
+
+        return self.derived(("named", kind), group).get(name, [])
 
     @property
     def hpas(self) -> list[dict[str, Any]]:

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
 import sys
 from typing import Any, Optional
 
@@ -173,6 +172,8 @@ def run_exec_plugin(exec_config: Any, base_path: str, cluster: Any) -> dict:
     stderr is captured for its first line, except when a person can answer its prompts (stdin and stdout are
     terminals): then it goes to the terminal, as kubectl lets it.
     """
+    import subprocess  # only an exec credential plugin needs it: not on every command's start-up path
+
     from kubernetes.config.exec_provider import ExecProvider
 
     provider = ExecProvider(exec_config, base_path, cluster)  # the library's parsing of command, args, env, cluster

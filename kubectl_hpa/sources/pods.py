@@ -11,8 +11,11 @@ from __future__ import annotations
 from typing import Any, Mapping
 
 from ..core.model import ContainerRequests, Pod
+from ..core.selector import Selector
+from .document import Snapshot
 from .fields import read_milli, read_time
-from .kube import describe, labels_of, metadata, name_of
+from .index import LabelIndex
+from .kube import describe, labels_of, metadata, name_of, namespace_of
 
 
 def parse_pod(obj: dict[str, Any], source: str) -> Pod:
@@ -49,3 +52,49 @@ def _requests(container: Mapping[str, Any], source: str, where: str) -> Containe
     return ContainerRequests(str(container.get("name", "")),
                              {str(k): read_milli(v, source, f"{where}.resources.requests.{k}") for k, v in requests.items()},
                              restartable=container.get("restartPolicy") == "Always")
+
+
+# ----------------------------------------------------------------------------- a snapshot's pods, by namespace
+# Every HPA of a namespace reads the same pods. Parsed and indexed once per snapshot (Snapshot.derived), they cost
+# ``explain -A`` one pass over the pods, not one per HPA; a selector's pods are looked up in the index, and its
+# answer is kept per (namespace, selector), since HPAs with one target share it.
+
+
+def pod_objects(snapshot: Snapshot, namespace: str) -> list[dict[str, Any]]:
+    """The Pod objects of the namespace (one without a namespace is in ``default``), in file order."""
+
+    def group() -> dict[str, list[dict[str, Any]]]:
+        by_namespace: dict[str, list[dict[str, Any]]] = {}
+        for item in snapshot.of_kind("Pod"):
+            by_namespace.setdefault(namespace_of(item, "default"), []).append(item)
+        return by_namespace
+
+    return snapshot.derived(("pods by namespace",), group).get(namespace, [])
+
+
+def namespace_pods(snapshot: Snapshot, namespace: str) -> tuple[Pod, ...]:
+    """Every pod of the namespace, parsed (:func:`parse_pod`) once per snapshot; a malformed one raises each time."""
+    return snapshot.derived(("parsed pods", namespace),
+                            lambda: tuple(parse_pod(item, snapshot.source) for item in pod_objects(snapshot, namespace)))
+
+
+def selected_pods(snapshot: Snapshot, namespace: str, selector: Selector) -> tuple[Pod, ...]:
+    """The parsed pods of the namespace that ``selector`` matches, in file order."""
+
+    def select() -> tuple[Pod, ...]:
+        index = snapshot.derived(("parsed pods by label", namespace),
+                                 lambda: LabelIndex(namespace_pods(snapshot, namespace), lambda pod: pod.labels))
+        return tuple(index.matching(selector))
+
+    return snapshot.derived(("selected pods", namespace, selector), select)
+
+
+def selected_pod_objects(snapshot: Snapshot, namespace: str, selector: Selector) -> tuple[dict[str, Any], ...]:
+    """The Pod objects of the namespace that ``selector`` matches on their labels as served, in file order."""
+
+    def select() -> tuple[dict[str, Any], ...]:
+        index = snapshot.derived(("pod objects by label", namespace),
+                                 lambda: LabelIndex(pod_objects(snapshot, namespace), labels_of))
+        return tuple(index.matching(selector))
+
+    return snapshot.derived(("selected pod objects", namespace, selector), select)

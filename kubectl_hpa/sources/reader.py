@@ -17,7 +17,7 @@ for discovery and /scale paths.
 
 from __future__ import annotations
 
-from typing import Any, Iterable, Mapping, Optional
+from typing import Any, Callable, Iterable, Mapping, Optional
 
 from ..core.model import ObjectReference
 from .cluster_client import ClusterError, Connection
@@ -69,6 +69,28 @@ def served_items(body: Mapping[str, Any], request: str) -> list[dict[str, Any]]:
     return items
 
 
+def share_strings(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The same items, each repeated string value one shared object (the JSON decoder makes one per occurrence).
+
+    The items of a list repeat most of their values (phase, condition types and reasons, image, node, label
+    values, timestamps of a rollout): 10,000 pods hold about 570,000 strings of which some 30,000 differ. Sharing
+    them keeps ``explain -A`` over a fleet within its memory (about 30 MB fewer at 10,000 pods), for a walk that
+    costs a few milliseconds per thousand items. Edits the items in place (they are the reader's own copies)."""
+    seen: dict[str, str] = {}
+
+    def walk(node: Any) -> None:
+        pairs = node.items() if isinstance(node, dict) else enumerate(node)
+        for key, value in pairs:
+            if type(value) is str:
+                node[key] = seen.setdefault(value, value)
+            elif isinstance(value, (dict, list)):
+                walk(value)
+
+    for item in items:
+        walk(item)
+    return items
+
+
 def restore_kinds(items: Iterable[dict[str, Any]], kind: str, api_version: str) -> list[dict[str, Any]]:
     """A real server leaves kind/apiVersion off list items; a snapshot needs them."""
     return [{"apiVersion": api_version, "kind": kind, **item} if "kind" not in item else item for item in items]
@@ -106,9 +128,13 @@ class Reader:
         self.failures.append(status_for(response))
         return None
 
-    def list_items(self, path: str, kind: str, api_version: str,
-                   query: Optional[dict[str, str]] = None) -> Optional[list[dict[str, Any]]]:
-        """The items of a list, with kind and apiVersion restored, redacted; None when it failed."""
+    def list_items(self, path: str, kind: str, api_version: str, query: Optional[dict[str, str]] = None,
+                   keep: Optional[Callable[[list[dict[str, Any]]], list[dict[str, Any]]]] = None,
+                   ) -> Optional[list[dict[str, Any]]]:
+        """The items of a list, with kind and apiVersion restored, redacted; None when it failed.
+
+        ``keep`` picks, from the items as served, those worth keeping (by what redaction leaves alone: labels,
+        names, namespaces), so that the others are not copied and redacted for nothing."""
         body = self.get(path, query)
         if body is None:
             return None
@@ -117,7 +143,11 @@ class Reader:
         except ServedShapeError as error:  # recorded as a failed read: the checks conclude nothing from it
             self.failures.append(client_side_status(path, str(error), code=0, reason="InvalidResponse"))
             return None
-        return [redact(item) for item in restore_kinds(items, kind, api_version)]
+        if keep is not None:
+            items = keep(items)
+        kept = [redact(item) for item in restore_kinds(items, kind, api_version)]
+        del body, items  # what redact did not copy is shared with ``kept``: the rest can go before the next read
+        return share_strings(kept)
 
     # ------------------------------------------------------------------ pieces
 

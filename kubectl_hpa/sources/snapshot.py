@@ -7,7 +7,8 @@ The public face of the snapshot reader; each idea has its own module:
 - :mod:`.fields`: typed field readers (timestamps, quantities, integers) that name the field in errors;
 - :mod:`.hpa`: the HorizontalPodAutoscaler, with the API's defaulting;
 - :mod:`.workload`: the scale target's /scale (a Scale object, or derived from the workload);
-- :mod:`.pods`: Pods and their requests;
+- :mod:`.pods`: Pods and their requests, parsed once per snapshot and looked up by selector;
+- :mod:`.index`: objects by label pair, so a selector's objects are found without a scan (``explain -A``);
 - :mod:`.readings`: metric API objects (PodMetrics, MetricValueList, ExternalMetricValueList) and failed metric reads;
 - :mod:`.state`: our ControllerState (the controller's memory);
 - :mod:`.assemble`: choosing the HPA and assembling its SyncInput.

@@ -13,13 +13,13 @@ from typing import Any, Optional
 from ..core.model import ControllerState, HPASpec, Recommendation, ScaleEvent
 from .document import Snapshot
 from .fields import read_int, read_time
-from .kube import name_of, namespace_of
+from .kube import namespace_of
 
 
 def parse_state(snapshot: Snapshot, hpa: HPASpec) -> Optional[ControllerState]:
     """Our ControllerState object: the controller's in-memory history, when the snapshot carries it."""
-    for item in snapshot.of_kind("ControllerState"):
-        if name_of(item) != hpa.name or namespace_of(item, hpa.namespace) != hpa.namespace:
+    for item in snapshot.named("ControllerState", hpa.name):
+        if namespace_of(item, hpa.namespace) != hpa.namespace:
             continue
         source, where = snapshot.source, f"ControllerState/{hpa.name}"
         recommendations = tuple(

@@ -15,7 +15,7 @@ from ..core.model import FetchError, HPASpec, Scale
 from .document import Snapshot
 from .errors import SnapshotError
 from .fields import read_int
-from .kube import SelectorShapeError, name_of, namespace_of, status_message, workload_selector
+from .kube import SelectorShapeError, namespace_of, status_message, workload_selector
 
 
 def scale_failure(snapshot: Snapshot, hpa: HPASpec) -> Optional[FetchError]:
@@ -65,7 +65,7 @@ def parse_scale(snapshot: Snapshot, hpa: HPASpec) -> Scale:
 
 def _find(snapshot: Snapshot, kind: str, name: str, namespace: str) -> Optional[dict[str, Any]]:
     """The first object of this kind and name in the namespace (one without a namespace is taken to be in it)."""
-    for item in snapshot.of_kind(kind):
-        if name_of(item) == name and namespace_of(item, namespace) == namespace:
+    for item in snapshot.named(kind, name):
+        if namespace_of(item, namespace) == namespace:
             return item
     return None

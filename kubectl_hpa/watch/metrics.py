@@ -13,7 +13,7 @@ The cut-down answers are handed to the snapshot reader (``readings_for``) that
 
 from __future__ import annotations
 
-from typing import Callable, Iterable, Optional
+from typing import Any, Callable, Iterable, Optional
 
 from ..core.model import CONTAINER_RESOURCE, OBJECT, PODS, RESOURCE, HPASpec, Pod, Reading, Scale
 from ..sources.cluster_client import Connection
@@ -46,6 +46,7 @@ class Answers:
     def __init__(self, responses: dict[str, Response]) -> None:
         self.responses = responses
         self.indexes: dict[str, dict[str, list[tuple[int, dict]]]] = {}  # key -> pod name -> (position, item)
+        self.cache: Optional[ReadingsCache] = None  # set by ReadingsCache.observe: readings read before are reused
 
     def get(self, key: str) -> Optional[Response]:
         return self.responses.get(key)
@@ -62,14 +63,17 @@ class Answers:
         return [item for _position, item in sorted(found, key=lambda entry: entry[0])]
 
 
-def read_batched(connection: Connection, requests: Iterable[Requests]) -> Answers:
-    """One GET per distinct request of this refresh."""
+def read_batched(connection: Connection, requests: Iterable[Requests],
+                 cache: Optional[ReadingsCache] = None) -> Answers:
+    """One GET per distinct request of this refresh; an answer the same as the last refresh's is not parsed again."""
     wanted: dict[str, MetricRequest] = {}
     for per_hpa in requests:
         for request in per_hpa:
             if request is not None:
                 wanted.setdefault(request.key, request)
-    return Answers({key: connection.get(request.path, request.query) for key, request in wanted.items()})
+    last = cache.answers.responses if cache is not None and cache.answers is not None else {}
+    return Answers({key: connection.get(request.path, request.query, previous=last.get(key))
+                    for key, request in wanted.items()})
 
 
 def described_pod(item: dict) -> str:
@@ -77,9 +81,72 @@ def described_pod(item: dict) -> str:
     return str((item.get("describedObject") or {}).get("name", ""))
 
 
+class ReadingsCache:
+    """Per HPA, the readings of the last refresh and what they were read from: read again only when that changed.
+
+    Readings are a function of the HPA's spec, its scale, its pods and the answers to its requests. The informers
+    keep an object unchanged (the same Python object) until the API server sends a new version, and an answer is
+    "the same" when its status and text are byte for byte the previous refresh's; so when nothing an HPA reads
+    changed, its readings are the ones read before, and parsing them again (quantities, timestamps) is skipped.
+    Entries last one refresh past their last use, so HPAs that went away (or a shadow spec made per refresh) are
+    forgotten.
+    """
+
+    def __init__(self) -> None:
+        self.bodies: dict[str, tuple[int, str, str, int]] = {}  # request key -> (status, text, error, generation)
+        self.generation = 0
+        self.entries: dict[tuple[str, int], tuple[HPASpec, tuple[Any, ...], tuple[Reading, ...]]] = {}
+        self.previous: dict[tuple[str, int], tuple[HPASpec, tuple[Any, ...], tuple[Reading, ...]]] = {}
+        self.by_key: dict[str, tuple[HPASpec, tuple[Any, ...], tuple[Reading, ...]]] = {}  # an equal spec, parsed anew
+        self.answers: Optional[Answers] = None  # the last refresh's: an answer with the same text is not parsed again
+
+    def observe(self, answers: Answers) -> None:
+        """Note which answers changed since the last refresh, and let ``answers`` use this cache."""
+        for key, response in answers.responses.items():
+            seen = self.bodies.get(key)
+            if seen is None or seen[:3] != (response.status, response.text, response.error):
+                self.generation += 1
+                self.bodies[key] = (response.status, response.text, response.error, self.generation)
+        for key in set(self.bodies) - set(answers.responses):
+            del self.bodies[key]
+        self.previous, self.entries = self.entries, {}
+        self.by_key = {entry[0].key: entry for entry in self.previous.values()}
+        answers.cache = self
+        self.answers = answers
+
+    def readings(self, spec: HPASpec, scale: Scale, pods: tuple[Pod, ...], requests: Requests,
+                 answers: Answers) -> tuple[Reading, ...]:
+        """:func:`read_readings`, or what it gave for the same inputs at the last refresh."""
+        # The pods are kept in the entry, so their ids cannot be reused by other objects while it lives.
+        inputs = (scale, pods, tuple(map(id, pods)), requests,
+                  tuple(self.bodies[r.key][3] if r is not None and r.key in self.bodies else None for r in requests))
+        slot = (spec.key, id(spec))
+        cached = self.entries.get(slot) or self.previous.get(slot) or self.by_key.get(spec.key)
+        if cached is not None and (cached[0] is spec or cached[0] == spec) and _same_inputs(cached[1], inputs):
+            self.entries[slot] = cached
+            return cached[2]
+        found = read_readings(spec, scale, pods, requests, answers)
+        self.entries[slot] = self.by_key[spec.key] = (spec, inputs, found)
+        return found
+
+
+def _same_inputs(before: tuple[Any, ...], now: tuple[Any, ...]) -> bool:
+    """The scale equal, the pods the very same objects, the requests and the answers' generations equal."""
+    return before[0] == now[0] and before[2] == now[2] and before[3] == now[3] and before[4] == now[4]
+
+
 def readings(spec: HPASpec, scale: Scale, pods: tuple[Pod, ...], requests: Requests,
              answers: Answers) -> tuple[Reading, ...]:
-    """The batched answers cut down to this HPA's pods, read as ``explain`` reads a snapshot."""
+    """The batched answers cut down to this HPA's pods, read as ``explain`` reads a snapshot (from the refresh's
+    :class:`ReadingsCache` when the answers have one)."""
+    if answers.cache is not None:
+        return answers.cache.readings(spec, scale, pods, requests, answers)
+    return read_readings(spec, scale, pods, requests, answers)
+
+
+def read_readings(spec: HPASpec, scale: Scale, pods: tuple[Pod, ...], requests: Requests,
+                  answers: Answers) -> tuple[Reading, ...]:
+    """:func:`readings`, read from the answers every time."""
     names = {pod.name for pod in pods}
     objects: list[dict] = []
     for metric, request in zip(spec.metrics, requests, strict=True):
