@@ -9,6 +9,13 @@ and their ranks next to its code (:mod:`.registry`):
 - :mod:`.resource_metrics`: metrics-server and metrics.k8s.io (F01-F03, F06);
 - :mod:`.custom_metrics`: custom and external metrics adapters (F11-F17);
 - :mod:`.pods`: requests, containers, unready pods (F07, F10, F27);
+- :mod:`.rollouts`: a scale-up driven by a rollout's new pods (F33);
+- :mod:`.backends`: which backend serves each metrics API (F34);
+- :mod:`.values`: Value versus AverageValue on Object and External metrics (F35);
+- :mod:`.capacity`: a target above the limits, replicas asked that never became pods (F36, F37);
+- :mod:`.resize`: in-place resize in flight (F38); :mod:`.spread`: load carried by a few pods (F39);
+- :mod:`.reaction`: the time to react and the rate limit as a step size (F40);
+- :mod:`.usage`: per-pod usage and requests, shared by those checks;
 - :mod:`.reads`: what kubectl-hpa could not read, and the live status (F90 forbidden, F92 failed,
   F93 malformed, F91 live differs);
 - :mod:`.run`: :func:`diagnose`, which runs them all and ranks the findings.

@@ -17,6 +17,7 @@ from typing import Optional
 from ..core import branches
 from ..core.model import CONTAINER_RESOURCE, RESOURCE, MetricResult
 from ..sources.kube import annotations_of, name_of
+from ..timefmt import format_time, parse_time
 from .context import Context
 from .finding import ERROR, INFO, WARNING, Finding
 from .registry import check
@@ -162,10 +163,34 @@ def _finished_pods_damp(ctx: Context, result: MetricResult, finished: list[str],
                          f"matched by the target's selector) {hold}; from 1.38 the controller ignores {them} like "
                          "Failed pods (kubernetes#141302)",
                    fix=f"delete the finished pods (kubectl -n {ctx.namespace} delete pod "
-                       f"--field-selector=status.phase==Succeeded -l {ctx.selector or '<the target selector>'}), let "
-                       "their Job clean up (ttlSecondsAfterFinished), or give the Job's pods labels the selector does "
-                       "not match",
-                   details=tuple(f"{name}: phase Succeeded, no metric sample" for name in finished[:5]))
+                       f"--field-selector=status.phase==Succeeded -l {ctx.selector or '<the target selector>'})"
+                       + ("; evicted pods stay until deleted (the pod garbage collector keeps up to "
+                          "--terminated-pod-gc-threshold, 12500, finished pods), so delete them after node-pressure "
+                          "evictions or upgrade to 1.38" if _evicted(ctx, finished) else
+                          ", let their Job clean up (ttlSecondsAfterFinished), or give the Job's pods labels the "
+                          "selector does not match"),
+                   details=tuple(_pinned(ctx, name) for name in finished[:5]))
+
+
+def _evicted(ctx: Context, names: list[str]) -> bool:
+    """Whether any of these finished pods was evicted by the kubelet (status.reason Evicted)."""
+    return any((p.get("status") or {}).get("reason") == "Evicted" for p in ctx.pods() if name_of(p) in names)
+
+
+def _pinned(ctx: Context, name: str) -> str:
+    """A finished pod and how many syncs it has been counted in since it finished (kubernetes#141298)."""
+    pod = next((p for p in ctx.pods() if name_of(p) == name), {})
+    status = pod.get("status") or {}
+    reason = f" ({status['reason']})" if status.get("reason") else ""
+    finished = [str(((c.get("state") or {}).get("terminated") or {}).get("finishedAt") or "")
+                for c in status.get("containerStatuses") or ()]
+    stamps = [parse_time(f) for f in finished if f]
+    if not stamps or ctx.inputs is None:
+        return f"{name}: phase Succeeded{reason}, no metric sample"
+    since = max(0.0, ctx.decision.now - max(stamps))
+    period = ctx.inputs.settings.sync_period
+    return (f"{name}: phase Succeeded{reason} since {format_time(max(stamps))}, no metric sample: counted in "
+            f"{int(since // period)} syncs so far (one every {period:g}s)")
 
 
 @check(F27=240)

@@ -11,12 +11,28 @@ from typing import Optional
 
 from ..core.model import Decision, SyncInput
 from ..sources.snapshot import MALFORMED, Snapshot, malformed
-from . import controllers, custom_metrics, pods, reads, resource_metrics, scaling, targets
+from . import (
+    backends,
+    capacity,
+    controllers,
+    custom_metrics,
+    pods,
+    reaction,
+    reads,
+    resize,
+    resource_metrics,
+    rollouts,
+    scaling,
+    spread,
+    targets,
+    values,
+)
 from .context import Context
 from .finding import SEVERITY_ORDER, Finding
 from .registry import checks, declare, rank_of
 
-SUBJECTS = (targets, scaling, controllers, resource_metrics, custom_metrics, pods, reads)
+SUBJECTS = (targets, scaling, controllers, resource_metrics, custom_metrics, pods, reads,
+            rollouts, backends, values, capacity, resize, spread, reaction)
 """The modules whose checks make up the catalogue (imported for their registrations)."""
 
 declare("F93", reads.READ_PROBLEMS_RANK)

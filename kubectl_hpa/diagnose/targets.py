@@ -16,12 +16,13 @@ from __future__ import annotations
 from typing import Any, Mapping, Optional
 
 from ..core import branches
-from ..core.conditions import ABLE_TO_SCALE, SCALING_ACTIVE
+from ..core.conditions import ABLE_TO_SCALE, SCALED_TO_ZERO, SCALING_ACTIVE
 from ..core.model import FetchError
 from ..core.versions import HPA_SCALE_TO_ZERO, SCALED_TO_ZERO_CONDITION
-from ..sources.kube import labels_of, metadata, name_of
+from ..sources.kube import labels_of, metadata, name_of, namespace_of
 from .context import Context
-from .finding import ERROR, WARNING, Finding
+from .controllers import last_applied, replicas_owners
+from .finding import ERROR, INFO, WARNING, Finding
 from .registry import check
 
 
@@ -99,11 +100,31 @@ def pods_read_failed(ctx: Context) -> bool:
     return ctx.snapshot.failed_read(lambda path: path in mine) is not None
 
 
+def scaled_to_zero_by_the_hpa(ctx: Context) -> Optional[dict]:
+    """The HPA's ScaledToZero=True condition (1.36+): the controller itself put the target at zero."""
+    for condition in (ctx.hpa.get("status") or {}).get("conditions") or ():
+        if condition.get("type") == SCALED_TO_ZERO and condition.get("status") == "True":
+            return condition
+    return None
+
+
 @check(F22=50)
 def check_disabled(ctx: Context) -> list[Finding]:
     """F22: at zero replicas the controller stops acting, so the HPA cannot bring the workload back."""
+    own_zero = scaled_to_zero_by_the_hpa(ctx)
     if ctx.decision.branch != branches.SCALING_DISABLED:
-        return []
+        if own_zero is None or ctx.decision.current_replicas != 0 or not ctx.decision_version.has(
+                SCALED_TO_ZERO_CONDITION):
+            return []
+        t, d = ctx.decision.hpa.scale_target, ctx.decision
+        wakes = (f"its metrics now want {d.desired_replicas}: the controller scales it up from zero" if
+                 d.desired_replicas > 0 else "it stays at zero until an Object or External metric asks for pods")
+        return [Finding("F22", INFO, f"{t.kind}/{t.name} is at 0 because this HPA scaled it to zero",
+                        symptom=f"{SCALED_TO_ZERO}=True {own_zero.get('reason', '')}: {own_zero.get('message', '')}",
+                        cause=f"minReplicas is 0 and the HPA's own zero (ScaledToZero, Kubernetes 1.36+) is not "
+                              f"autoscaling disabled: {wakes}",
+                        fix="expected; a spec.replicas: 0 set by hand or by a pipeline would instead disable the HPA "
+                            "(ScalingDisabled): leave replicas out of the manifests")]
     t = ctx.decision.hpa.scale_target
     scale_up = f"kubectl scale {t.kind.lower()}/{t.name} -n {ctx.namespace} --replicas=1"
     cause = (f"{t.kind}/{t.name} was scaled to 0 (by hand, a downscaler or KEDA) while minReplicas is "
@@ -125,7 +146,22 @@ def check_disabled(ctx: Context) -> list[Finding]:
     return [Finding("F22", WARNING, "autoscaling is disabled: the target has 0 replicas",
                     symptom=f"{SCALING_ACTIVE}=False ScalingDisabled: scaling is disabled since the replica count of "
                             "the target is zero",
-                    cause=cause, fix=fix)]
+                    cause=cause, fix=fix, details=tuple(zero_writers(ctx)))]
+
+
+def zero_writers(ctx: Context) -> list[str]:
+    """Who set the workload's spec.replicas (to 0): managedFields owners and kubectl apply's manifest, if known."""
+    t = ctx.decision.hpa.scale_target
+    workload = next((o for o in ctx.snapshot.of_kind(t.kind) if name_of(o) == t.name
+                     and namespace_of(o, ctx.namespace) == ctx.namespace), None)
+    out = [f"spec.replicas is owned by {owner}" for owner in replicas_owners(workload)]
+    applied = ((last_applied(workload) or {}).get("spec") or {})
+    if "replicas" in applied:
+        out.append(f"kubectl apply's last-applied-configuration sets spec.replicas: {applied['replicas']}")
+    if ctx.decision.hpa.effective_min_replicas == 0 and scaled_to_zero_by_the_hpa(ctx) is None \
+            and ctx.decision_version.has(SCALED_TO_ZERO_CONDITION):
+        out.append(f"no {SCALED_TO_ZERO}=True condition on the HPA: the zero is not the HPA's")
+    return out
 
 
 def controller_owner(pod: Mapping[str, Any]) -> Optional[dict]:

@@ -16,7 +16,8 @@ from tests.helpers import ROOT, SNAPSHOTS, require_kubectl
 
 DIAGNOSTICS = sorted((SNAPSHOTS / "diagnostics").glob("F*.yaml"))
 AT = ("--at", "2026-11-30T10:00:00Z")
-INFO_ONLY = {"F23", "F24", "F27"}  # expected behaviour, explained: exit 0
+INFO_ONLY = {"F23", "F24", "F27", "F40"}  # expected behaviour, explained: exit 0
+WARNS = {"F27-evicted-succeeded-pods.yaml"}  # ... but for these cases of those ids (Succeeded pods before 1.38)
 
 
 def _subject(path: Path) -> str:
@@ -30,14 +31,15 @@ def _ids(document: dict) -> list[str]:
 @pytest.mark.parametrize("fixture", DIAGNOSTICS, ids=lambda p: p.stem)
 def test_each_diagnostic_offline_and_live(api, kubeconfig, fixture: Path) -> None:
     expected = fixture.name.split("-", 1)[0]
+    info_only = expected in INFO_ONLY and fixture.name not in WARNS
     code, out, err = run(kubeconfig, "explain", "-f", str(fixture), "--exit-code", "-o", "json")
     offline = json.loads(out)
     assert expected in _ids(offline), (offline["findings"], err)
-    assert code == (0 if expected in INFO_ONLY else 3)
+    assert code == (0 if info_only else 3)
     api.load(fixture)
     code, out, err = run(kubeconfig, "explain", _subject(fixture), "-n", "shop", *AT, "-o", "json")
     live = json.loads(out)
-    assert code == (0 if expected in INFO_ONLY else 3), err
+    assert code == (0 if info_only else 3), err
     if fixture.name == "F23-scale-down-stabilized.yaml":  # the controller's memory is not in the API: the live
         # replay starts from the controller's first sight, so it holds as the live controller does (no F91), and
         # counts the window from now: an upper bound of the release the file's ControllerState gives (10:02:30)
