@@ -7,7 +7,7 @@ adding a format is one entry here, and the ``-o`` choices, its help and the disp
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Callable, Optional, Sequence
+from typing import IO, TYPE_CHECKING, Any, Callable, Optional, Sequence
 
 if TYPE_CHECKING:
     from ..usecases.explain import Explanation
@@ -92,61 +92,119 @@ def explain_format(output: Optional[str]) -> ExplainFormat:
 
 # ----------------------------------------------------------------------------- simulate
 
-SimulateFormat = Callable[["Simulation", "OutputEnv"], str]
+Writer = Callable[[IO[str]], None]
 
 
-def _simulation_document(simulation: Simulation) -> dict[str, Any]:
-    from ..render.document import API_VERSION
-    from ..render.timeline import result_document
+@dataclass(frozen=True)
+class SimulateFormat:
+    """How ``simulate -o NAME`` writes a simulation: ``stream`` runs it (streaming each run's steps into what
+    the view keeps: a table's rows, the entries spooled to a temporary file) and returns the writer of the
+    output, so that nothing is written unless every run got to its end; calling the format gives the text."""
 
-    documents = [result_document(result) for _, result in simulation.runs]
-    if simulation.comparison is not None:
-        documents[0]["comparison"] = simulation.comparison.document()
-    if len(documents) == 1:
-        return documents[0]
-    return {"apiVersion": API_VERSION, "kind": "SimulationList", "items": documents}
+    stream: Callable[[Simulation, OutputEnv], Writer]
+
+    def __call__(self, simulation: Simulation, env: OutputEnv) -> str:
+        import io
+
+        out = io.StringIO()
+        self.stream(simulation, env)(out)
+        return out.getvalue()
 
 
-def _csv(simulation: Simulation, env: OutputEnv) -> str:
-    from ..render.timeline import render_csv
+def _documents(output: str) -> Callable[[Simulation, OutputEnv], Writer]:
+    """``-o json|yaml``: the entries streamed one by one, the rest of the document dumped as always."""
+
+    def stream(simulation: Simulation, env: OutputEnv) -> Writer:
+        from ..render.entries import placeholder
+        from ..render.timeline import documents_list, run_document, spool_entries, write_documents
+
+        runs = [run for _, run in simulation.runs]
+        spools = spool_entries(runs, output)
+
+        def write(out: IO[str]) -> None:
+            documents = [run_document(run, placeholder(index)) for index, run in enumerate(runs)]
+            comparison = simulation.comparison
+            if comparison is not None:
+                documents[0]["comparison"] = comparison.document()
+            write_documents(documents_list(documents), spools, output, out)
+
+        return write
+
+    return stream
+
+
+def _csv(simulation: Simulation, env: OutputEnv) -> Writer:
+    from ..render.entries import Spool
+    from ..render.timeline import CsvRows
     from .common import UserError
 
     if len(simulation.runs) > 1:
         raise UserError("-o csv holds one run; use -o json with --compare")
-    return render_csv(simulation.runs[0][1])
+    spool = Spool()
+    rows = CsvRows(spool)
+    for step in simulation.runs[0][1]:
+        rows.add(step)
+    rows.finish()
+
+    def write(out: IO[str]) -> None:
+        spool.copy_to(out)
+        spool.close()
+
+    return write
 
 
-def _timeline(wide: bool) -> SimulateFormat:
-    def render(simulation: Simulation, env: OutputEnv) -> str:
+def _comparison_line(simulation: Simulation) -> str:
+    comparison = simulation.comparison
+    if comparison is None:
+        return ""
+    return (f"\nAgainst the recording ({comparison.samples} observations): mean absolute error "
+            f"{comparison.mean_absolute_error:.2f} replicas, RMSE {comparison.root_mean_square_error:.2f}, "
+            f"max {comparison.max_absolute_error}, equal {comparison.share_equal:.0%} of the time\n")
+
+
+def _timeline(wide: bool) -> Callable[[Simulation, OutputEnv], Writer]:
+    def stream(simulation: Simulation, env: OutputEnv) -> Writer:
         import shutil
 
         from ..render import timeline
 
         # On a terminal, fit its width (as kubectl and k9s do); piped, every word stays (files, goldens).
         width = shutil.get_terminal_size().columns if env.is_tty else None
-        out = [timeline.title(simulation.runs[0][1])]
+        title = timeline.title(simulation.runs[0][1])
         if len(simulation.runs) > 1:
-            out.append(timeline.render_comparison(simulation.runs, width=width))
-        else:
-            result = simulation.runs[0][1]
-            if width is not None:
-                out.append(timeline.render_chart(result, columns=width) + "\n")
-            out.append(timeline.render_table(result, wide=wide, width=width))
-        comparison = simulation.comparison
-        if comparison is not None:
-            out.append(f"\nAgainst the recording ({comparison.samples} observations): mean absolute error "
-                       f"{comparison.mean_absolute_error:.2f} replicas, RMSE {comparison.root_mean_square_error:.2f}, "
-                       f"max {comparison.max_absolute_error}, equal {comparison.share_equal:.0%} of the time\n")
-        return "".join(out)
+            summaries = []
+            for _, run in simulation.runs:
+                for _ in run:
+                    pass
+                summaries.append(run.summary())
+            text = title + timeline.render_comparison(simulation.runs, width=width, summaries=summaries)
 
-    return render
+            def write_comparison(out: IO[str]) -> None:
+                out.write(text + _comparison_line(simulation))
+
+            return write_comparison
+        run = simulation.runs[0][1]
+        chart = timeline.ChartSeries() if width is not None else None
+        table = timeline.table_of(run, wide=wide, also=chart.add if chart else None)
+
+        def write(out: IO[str]) -> None:
+            out.write(title)
+            if chart is not None:
+                out.write(timeline.chart_text(chart, run.scenario.hpa.max_replicas, run.duration,
+                                              columns=width) + "\n")
+            table.write(out, width)
+            out.write(_comparison_line(simulation))
+
+        return write
+
+    return stream
 
 
 SIMULATE_FORMATS: dict[str, SimulateFormat] = {
-    "table": _timeline(wide=False),
-    "wide": _timeline(wide=True),
-    "csv": _csv,
-    "json": lambda simulation, env: _json(_simulation_document(simulation)),
-    "yaml": lambda simulation, env: _yaml(_simulation_document(simulation)),
+    "table": SimulateFormat(_timeline(wide=False)),
+    "wide": SimulateFormat(_timeline(wide=True)),
+    "csv": SimulateFormat(_csv),
+    "json": SimulateFormat(_documents("json")),
+    "yaml": SimulateFormat(_documents("yaml")),
 }
 SIMULATE_HELP = "table: the timeline (changes) and a summary; wide: every sync; csv|json|yaml: every sync."

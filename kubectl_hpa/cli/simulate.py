@@ -85,28 +85,42 @@ def simulate(scenario_file: Optional[str], hpa_files: tuple[str, ...], compare: 
         controller_flags=controller,
         prometheus=PrometheusLoad(prometheus_url, query or "", since, query_step) if prometheus_url else None,
         from_cluster=from_cluster, namespace=namespace, connection=connection, recording=recording,
-        keep_inputs=snapshot_at is not None, kubernetes_version=kubernetes_version, feature_gates=feature_gates)
+        snapshot_at=snapshot_at, kubernetes_version=kubernetes_version, feature_gates=feature_gates)
     with user_errors():
         simulation = run_simulation(request)
     say_notes(simulation.notes)
-    if snapshot_at is not None:
+    if snapshot_at is not None:  # the first run, simulated up to that sync and no further
         from ..render.document import to_yaml
-        from ..sim.export import snapshot_for, sync_at
+        from ..sim.export import snapshot_at as snapshot
 
-        result = simulation.runs[0][1]
         with user_errors():
-            index, note = sync_at(result, snapshot_at)
+            document, note = snapshot(simulation.runs[0][1], snapshot_at)
         say_notes([note] if note else [])
-        env.write(to_yaml(snapshot_for(result.inputs[index], result.scenario.hpa_manifest)))
+        env.write(to_yaml(document))
         return
+    series = None
+    if plot_path:  # the chart's series are kept as the view streams the runs
+        from ..render.plot import PlotSeries, chart_unit, plot_limit_error
+
+        too_long = plot_limit_error([run for _, run in simulation.runs])
+        if too_long is not None:
+            raise UserError(too_long)
+        per_unit, _ = chart_unit([run for _, run in simulation.runs])
+        series = [PlotSeries(per_unit) for _ in simulation.runs]
+        for (_, run), each in zip(simulation.runs, series, strict=True):
+            run.observers.append(each)
+    with user_errors():
+        write = SIMULATE_FORMATS[output].stream(simulation, env)  # every run simulated; nothing written yet
     if plot_path:
         from ..render.plot import plot
 
+        comparison = simulation.comparison
         try:
-            plot(simulation.runs, Path(plot_path), simulation.comparison.observed if simulation.comparison else None)
+            plot(simulation.runs, Path(plot_path), comparison.observed if comparison else None, series)
         except OSError as error:  # the path was checked; the disk can still fill or a race remove it
             raise UserError(f"--plot {plot_path}: {error.strerror or error}") from None
-    env.write(SIMULATE_FORMATS[output](simulation, env))
+    write(env.stdout)
+    env.stdout.flush()
 
 
 def check_output_path(option: str, path: str) -> None:

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import io
+from array import array
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any, Optional, Sequence
 
-from ..sim.engine import Result
+from ..sim.engine import Result, Run, Step, clock
 
 TIME_UNITS = ((3 * 3600.0, 60.0, "minutes"), (2 * 86400.0, 3600.0, "hours"), (float("inf"), 86400.0, "days"))
 """(runs up to this long, seconds per unit, the unit): minutes up to 3 hours, hours up to 2 days, then days."""
@@ -17,9 +18,67 @@ def time_unit(duration: float) -> tuple[float, str]:
     return next((seconds, name) for longest, seconds, name in TIME_UNITS if duration <= longest)
 
 
-def figure(results: list[tuple[str, Result]], observed: Optional[tuple] = None) -> Any:
+MAX_PLOT_SYNCS = 1_000_000
+"""The syncs --plot draws, over all runs: matplotlib holds every point it draws (~0.35 KiB a sync, ~400 MiB
+here), so a longer run is refused before it starts (a 30-day run at 15 s is 172,801 syncs)."""
+
+
+def plot_limit_error(runs: Sequence[Result | Run]) -> Optional[str]:
+    """Why --plot cannot draw these runs (too many syncs to hold), or None."""
+    syncs = sum(run.syncs for run in runs)
+    if syncs <= MAX_PLOT_SYNCS:
+        return None
+    longest = max(runs, key=lambda run: run.duration)
+    period = longest.scenario.controller.sync_period
+    return (f"--plot draws every sync and holds them all: at most {MAX_PLOT_SYNCS:,} syncs, and this is "
+            f"{syncs:,} ({len(runs)} run{'s' if len(runs) > 1 else ''} of {clock(longest.duration)} at one sync "
+            f"every {period:g}s); shorten --duration, or chart -o csv with another tool")
+
+
+class PlotSeries:
+    """What the chart draws of one run, kept as it streams (:attr:`~kubectl_hpa.sim.engine.Run.observers`):
+    time, load, the first metric and desired replicas as compact arrays (8 bytes a sync each), not steps."""
+
+    def __init__(self, per_unit: float) -> None:
+        self.per_unit = per_unit
+        self.reset()
+
+    def reset(self) -> None:
+        self.xs = array("d")
+        self.loads = array("d")
+        self.metric = array("d")
+        self.desired = array("q")
+        self.first: Optional[Step] = None
+
+    def add(self, step: Step) -> None:
+        if self.first is None:
+            self.first = step
+        self.xs.append(step.t / self.per_unit)
+        self.loads.append(step.load)
+        if self.first.metrics:
+            current = step.metrics[0].current
+            self.metric.append(current if current is not None else float("nan"))
+        self.desired.append(step.desired)
+
+    @classmethod
+    def of(cls, result: Result | Run, per_unit: float) -> PlotSeries:
+        """The series of a whole run (streaming it, or the steps held)."""
+        series = cls(per_unit)
+        for step in result:
+            series.add(step)
+        return series
+
+
+def chart_unit(runs: Sequence[Result | Run]) -> tuple[float, str]:
+    """The time axis's unit for these runs: after the longest."""
+    return time_unit(max(run.duration for run in runs))
+
+
+def figure(results: Sequence[tuple[str, Result | Run]], observed: Optional[tuple] = None,
+           series: Optional[Sequence[PlotSeries]] = None) -> Any:
     """The chart as a matplotlib Figure: one line per variant on each panel; the recorded run, if any, as a
-    dotted step line on the replicas panel; maxReplicas as a labelled dashed line."""
+    dotted step line on the replicas panel; maxReplicas as a labelled dashed line. ``series``: each run's,
+    kept as it streamed (else taken from the runs held in memory)."""
     import matplotlib
 
     matplotlib.use("Agg")  # files only, never a window
@@ -27,19 +86,19 @@ def figure(results: list[tuple[str, Result]], observed: Optional[tuple] = None) 
 
     chart, (load_axis, metric_axis, replica_axis) = plt.subplots(3, 1, sharex=True, figsize=(10, 7.5))
     first = results[0][1]
-    per_unit, unit = time_unit(max(result.duration for _, result in results))
-    xs_first = [step.t / per_unit for step in first.steps]
-    load_axis.step(xs_first, [step.load for step in first.steps], where="post", color="tab:gray")
+    per_unit, unit = chart_unit([result for _, result in results])
+    if series is None:
+        series = [PlotSeries.of(result, per_unit) for _, result in results]
+    load_axis.step(series[0].xs, series[0].loads, where="post", color="tab:gray")
     load_axis.set_ylabel("load (req/s)")
     load_axis.set_title(f"{first.scenario.name}: {first.load.description}")
-    for label, result in results:
-        xs = [step.t / per_unit for step in result.steps]
-        if result.steps and result.steps[0].metrics:
-            metric_axis.plot(xs, [step.metrics[0].current if step.metrics[0].current is not None else float("nan")
-                                  for step in result.steps], label=label)
-        replica_axis.step(xs, [step.desired for step in result.steps], where="post", label=label)
-    if first.steps and first.steps[0].metrics:
-        point = first.steps[0].metrics[0]
+    for (label, _), each in zip(results, series, strict=True):
+        if each.first is not None and each.first.metrics:
+            metric_axis.plot(each.xs, each.metric, label=label)
+        replica_axis.step(each.xs, each.desired, where="post", label=label)
+    head = series[0].first
+    if head is not None and head.metrics:
+        point = head.metrics[0]
         metric_axis.axhline(point.target, color="tab:red", linestyle="--", linewidth=1, label="target")
         metric_axis.set_ylabel(f"{point.name} ({point.unit or 'value'})")
     if observed:
@@ -57,11 +116,12 @@ def figure(results: list[tuple[str, Result]], observed: Optional[tuple] = None) 
     return chart
 
 
-def plot(results: list[tuple[str, Result]], path: Path, observed: Optional[tuple] = None) -> None:
+def plot(results: Sequence[tuple[str, Result | Run]], path: Path, observed: Optional[tuple] = None,
+         series: Optional[Sequence[PlotSeries]] = None) -> None:
     """Write :func:`figure` to ``path`` (PNG, or what its suffix names)."""
     import matplotlib.pyplot as plt
 
-    chart = figure(results, observed)
+    chart = figure(results, observed, series)
     image = io.BytesIO()
     try:
         chart.savefig(image, dpi=100, format=path.suffix[1:].lower() or "png")

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import csv
 import io
-from typing import Any, Optional
+from array import array
+from dataclasses import dataclass
+from typing import IO, Any, Callable, Iterable, Iterator, Optional, Sequence
 
-from ..sim.engine import MetricPoint, Result, Step, clock
+from ..sim.engine import MetricPoint, Result, Run, Step, clock
 from .document import API_VERSION, controller_fields
+from .entries import CHUNK_ENTRIES, Spool
 from .trace import controller_line
 
 SPARK = " ▁▂▃▄▅▆▇█"
@@ -27,40 +30,164 @@ def metric_text(point: MetricPoint) -> str:
 
 
 def _cells(step: Step) -> list:
-    return [_value_text(round(step.load, 2)), *[metric_text(p) for p in step.metrics], f"{step.ready}/{step.replicas}",
-            str(step.desired), step.event, step.limit]
+    """A row's cells but the time: load, each metric against its target, ready/pods, desired, event, limit."""
+    return Cells()(step)
+
+
+class Cells:
+    """:func:`_cells` for a stream of steps: the metric texts are made once per points (steady syncs hand over
+    the same points, sync after sync)."""
+
+    def __init__(self) -> None:
+        self._points: Optional[tuple[MetricPoint, ...]] = None
+        self._texts: list[str] = []
+
+    def __call__(self, step: Step) -> list[str]:
+        points = step.metrics
+        if points is not self._points:
+            self._points, self._texts = points, [metric_text(p) for p in points]
+        return [_value_text(round(step.load, 2)), *self._texts, f"{step.ready}/{step.replicas}", str(step.desired),
+                step.event, step.limit]
 
 
 LONG_TABLE_ROWS = 1000  # past this, a table of every changing sync is too long to read (a month is 172,800)
+CHANGES_LEFT_OUT = "syncs that repeat the row above"
+DECISIONS_LEFT_OUT = "syncs where only the load or a metric value changed"
 
 
-def _rows_to_show(steps: list[Step], wide: bool) -> tuple[list[Step], str]:
-    """Every sync with -o wide; else a row whenever anything but the time changes, and the last one.
-    When that would pass LONG_TABLE_ROWS (a moving load changes every row), only the syncs where the
-    decision changes: pods, desired replicas, an event, the limit. Returns the rows and what was left out."""
-    if wide:
-        return steps, ""
-    shown: list[Step] = []
-    previous = None
-    for index, step in enumerate(steps):
-        cells = _cells(step)
-        if cells != previous or index == len(steps) - 1:
-            shown.append(step)
-            if len(shown) > LONG_TABLE_ROWS:
-                return _decision_changes(steps), "syncs where only the load or a metric value changed"
-        previous = cells
-    return shown, "syncs that repeat the row above"
+class RowSpool:
+    """Table rows written as they are made (tab-separated, one a line, to a :class:`Spool`), with the widest
+    cell of each column so far: what :func:`plain_table` needs to lay them out, and nothing per row. A row
+    with unusual text (not what :func:`plain_cells` accepts) turns it to keeping every row, for tabulate."""
+
+    def __init__(self) -> None:
+        self.spool = Spool()
+        self.widths: list[int] = []
+        self.last: list[int] = []  # per column: the longest last non-blank cell of a row there (see fit_lines)
+        self.count = 0
+        self.held: Optional[list[list[str]]] = None  # every row, once one has unusual text
+        self._tail_blank = True  # add_joined: the last tail's cells are all blank
+
+    @property
+    def plain(self) -> bool:
+        return self.held is None
+
+    def add(self, row: list[str]) -> None:
+        if not self.count:
+            self.widths, self.last = [0] * len(row), [-1] * len(row)
+        self.count += 1
+        self.widths = list(map(max, self.widths, map(len, row)))
+        self._last_cell(row, 0)
+        if self.held is None and not plain_cells(row[-2:]):  # only the event and the limit can hold such text
+            self.held = list(self.rows())
+        if self.held is not None:
+            self.held.append(row)
+        else:
+            self.spool.add("\t".join(row) + "\n")
+
+    def add_joined(self, time_text: str, load_text: str, tail: list[str], tail_text: str, new_tail: bool) -> None:
+        """:meth:`add` of ``[time_text, load_text, *tail]`` whose tail, tab-joined as ``tail_text``, is often the
+        row above's (``new_tail`` False): only the new parts are measured."""
+        if self.held is not None or not self.count:
+            self.add([time_text, load_text, *tail])
+            self._tail_blank = not any(tail)
+            return
+        widths = self.widths
+        if new_tail:
+            widths[2:] = map(max, widths[2:], map(len, tail))
+            if not plain_cells(tail[-2:]):
+                self.add([time_text, load_text, *tail])  # turns to keeping every row
+                return
+            self._tail_blank = not self._last_cell(tail, 2)
+        self.count += 1
+        if len(time_text) > widths[0]:
+            widths[0] = len(time_text)
+        if len(load_text) > widths[1]:
+            widths[1] = len(load_text)
+        if self._tail_blank:
+            self._last_cell([time_text, load_text], 0)
+        self.spool.add(f"{time_text}\t{load_text}\t{tail_text}\n")
+
+    def _last_cell(self, cells: list[str], start: int) -> bool:
+        """Note the last non-blank of ``cells`` (columns from ``start``); False when all are blank."""
+        index = len(cells) - 1
+        while index >= 0 and not cells[index]:
+            index -= 1
+        if index < 0:
+            return False
+        if len(cells[index]) > self.last[start + index]:
+            self.last[start + index] = len(cells[index])
+        return True
+
+    def rows(self) -> Iterator[list[str]]:
+        """The rows, in order (read once)."""
+        if self.held is not None:
+            yield from self.held
+            return
+        for line in self.spool.lines():
+            yield line[:-1].split("\t")
+        self.spool.close()
 
 
-def _decision_changes(steps: list[Step]) -> list[Step]:
-    shown: list[Step] = []
-    previous = None
-    for index, step in enumerate(steps):
+class RowChoice:
+    """The rows of ``-o table``, chosen as the steps stream by: a row whenever anything but the time changes,
+    and the last one; when that would pass LONG_TABLE_ROWS (a moving load changes every row), only the syncs
+    where the decision changes (pods, desired replicas, an event, the limit), and the last one.
+
+    Only what can be printed is formatted: a step whose values all equal the step before it repeats its
+    row unformatted; a decision change is formatted as it comes and spooled (a month of a daily wave has
+    ~5,700), and once the table has turned to decisions no other row is formatted. Nothing is kept per sync.
+    """
+
+    def __init__(self) -> None:
+        self.count = 0
+        self.changes: Optional[list[list[str]]] = []  # None once past LONG_TABLE_ROWS
+        self.decisions = RowSpool()
+        self._values: Optional[tuple] = None  # the last step's values but the time, and its cells
+        self._cells: Optional[list[str]] = None
+        self._decision: Optional[tuple] = None
+        self._last: Optional[Step] = None
+        self._last_shown = self._last_decided = False
+        self._make = Cells()
+
+    def add(self, step: Step) -> None:
+        self.count += 1
+        self._last = step
         decision = (step.ready, step.replicas, step.desired, step.event, step.limit)
-        if decision != previous or index == len(steps) - 1:
-            shown.append(step)
-        previous = decision
-    return shown
+        self._last_decided = decision != self._decision
+        if self._last_decided:
+            self.decisions.add([clock(step.t), *self._make(step)])
+        self._decision = decision
+        if self.changes is None:
+            return
+        values = step[1:]
+        self._last_shown = False
+        if values == self._values:  # the same values make the same cells (NaN never compares equal: formatted)
+            return
+        self._values = values
+        cells = self._make(step)
+        if cells != self._cells:
+            self._cells = cells
+            self._show([clock(step.t), *cells])
+
+    def _show(self, row: list[str]) -> None:
+        assert self.changes is not None
+        self.changes.append(row)
+        self._last_shown = True
+        if len(self.changes) > LONG_TABLE_ROWS:
+            self.changes = None
+
+    def rows(self) -> tuple[list[list[str]] | RowSpool, str]:
+        """The rows to print (a list, or the decisions spooled), and what was left out."""
+        last = self._last
+        if last is not None and self.changes is not None and not self._last_shown:
+            self._show([clock(last.t), *self._make(last)])
+        if self.changes is not None:
+            self.decisions.spool.close()
+            return self.changes, CHANGES_LEFT_OUT
+        if last is not None and not self._last_decided:
+            self.decisions.add([clock(last.t), *self._make(last)])
+        return self.decisions, DECISIONS_LEFT_OUT
 
 
 ELLIPSIS = "…"
@@ -95,20 +222,142 @@ def fit_table(headers: list[str], rows: list[list[str]], width: Optional[int] = 
     return table
 
 
-def render_table(result: Result, wide: bool = False, width: Optional[int] = None) -> str:
+def plain_table(headers: list[str], rows: Iterable[list[str]], widths: list[int]) -> Iterator[str]:
+    """tabulate's ``plain`` table (strings, no number parsing) line by line, for columns whose widths are known:
+    each column as wide as its widest cell, and at least its header and 2; left-aligned, two spaces apart,
+    trailing blanks cut. Exact for single-line, printable ASCII cells without surrounding blanks (see
+    :func:`plain_cells`); tests/render/test_entries.py checks it against tabulate."""
+    widths = [max(width, len(header) + 2) for width, header in zip(widths, headers, strict=True)]
+    yield "  ".join(map(str.ljust, headers, widths)).rstrip()
+    for row in rows:
+        yield "  ".join(map(str.ljust, row, widths)).rstrip()
+
+
+def fit_lines(headers: list[str], rows: Iterable[list[str]], widths: list[int], last: list[int],
+              width: Optional[int] = None, shrinkable: tuple[int, ...] = ()) -> Iterator[str]:
+    """:func:`fit_table`'s lines for rows streamed once, from what was measured as they were made: the
+    longest cell of each column (``widths``) and, per column, the longest cell among the rows whose last
+    non-blank cell is in that column (``last``, -1 for none): the width of a line is its last cell's end,
+    as tabulate cuts the trailing blanks. Exact for :func:`plain_cells` rows (checked against fit_table)."""
+    caps = {index: max(len(headers[index]), widths[index]) for index in shrinkable} if width is not None else {}
+    if caps:
+        for _ in range(12):  # the same passes as fit_table's, on lengths instead of text
+            excess = _longest_line(headers, widths, last, caps) - width  # type: ignore[operator]
+            if excess <= 0 or all(cap <= MIN_COLUMN for cap in caps.values()):
+                break
+            level = max(caps.values())
+            while level > MIN_COLUMN and sum(max(0, cap - level) for cap in caps.values()) < excess:
+                level -= 1
+            caps = {index: min(cap, level) for index, cap in caps.items()}
+    cut_headers = [_cut(header, caps[index]) if index in caps else header for index, header in enumerate(headers)]
+    cut_widths = [min(widths[index], caps[index]) if index in caps else widths[index] for index in range(len(headers))]
+    if not caps or all(caps[index] >= max(len(headers[index]), widths[index]) for index in caps):
+        yield from plain_table(headers, rows, widths)
+        return
+    cut_rows = ([_cut(cell, caps[index]) if index in caps else cell for index, cell in enumerate(row)] for row in rows)
+    yield from plain_table(cut_headers, cut_rows, cut_widths)
+
+
+def _longest_line(headers: list[str], widths: list[int], last: list[int], caps: dict[int, int]) -> int:
+    """The longest line of the plain table of these rows with the ``caps`` columns cut."""
+    cut_headers = [_cut(header, caps[index]) if index in caps else header for index, header in enumerate(headers)]
+    padded = [max(min(widths[index], caps.get(index, widths[index])), len(cut_headers[index]) + 2)
+              for index in range(len(headers))]
+    offsets = [sum(padded[:index]) + 2 * index for index in range(len(headers))]
+    lines = [offsets[index] + min(length, caps.get(index, length)) for index, length in enumerate(last) if length >= 0]
+    named = [index for index, header in enumerate(cut_headers) if header]
+    if named:
+        lines.append(offsets[named[-1]] + len(cut_headers[named[-1]]))
+    return max(lines, default=0)
+
+
+def plain_cells(cells: Iterable[str]) -> bool:
+    """Whether :func:`plain_table` lays these cells out as tabulate does (else tabulate must)."""
+    return all(cell.isascii() and cell.isprintable() and cell == cell.strip() for cell in cells)
+
+
+def _headers(names: list[str]) -> list[str]:
+    return ["TIME", "LOAD (req/s)", *[name.upper() for name in names], "READY/PODS", "DESIRED", "EVENT", "LIMIT"]
+
+
+@dataclass
+class Table:
+    """The timeline table of one run, ready to write: its rows (a list, or spooled with their widths), how
+    many syncs it left out and why, and the run's summary."""
+
+    headers: list[str]
+    rows: list[list[str]] | RowSpool
+    skipped: int
+    left_out: str
+    summary: dict
+
+    def write(self, out: IO[str], width: Optional[int] = None) -> None:
+        rows = self.rows
+        metrics = tuple(range(2, len(self.headers) - 4))
+        shrinkable = (*metrics, len(self.headers) - 2, len(self.headers) - 1)
+        if isinstance(rows, RowSpool) and rows.plain and plain_cells(self.headers) and rows.count:
+            for line in fit_lines(self.headers, rows.rows(), rows.widths, rows.last, width, shrinkable):
+                out.write(line + "\n")
+        else:
+            held = list(rows.rows()) if isinstance(rows, RowSpool) else rows  # a short list, or unusual text
+            if width is None and plain_cells(self.headers) and all(plain_cells(row) for row in held):
+                widths = [max([0, *[len(row[index]) for row in held]]) for index in range(len(self.headers))]
+                table = "\n".join(plain_table(self.headers, held, widths))
+            else:
+                table = fit_table(self.headers, held, width, shrinkable=shrinkable)
+            out.write(table + "\n")
+        note = f"({self.skipped} {self.left_out} are not shown; -o wide shows every sync)\n" if self.skipped else ""
+        out.write(note + "\n" + render_summary(self.summary) + "\n")
+
+
+def table_of(run: Result | Run, wide: bool = False,
+             also: Optional[Callable[[Step], None]] = None) -> Table:
+    """Stream ``run`` into its table (``-o wide``: every sync, spooled). ``also`` sees every step."""
+    choice = None if wide else RowChoice()
+    every = RowSpool() if wide else None
+    names: Optional[list[str]] = None
+    count = 0
+    cells = Cells()
+    tail_points: Optional[tuple[MetricPoint, ...]] = None  # -o wide: the last row's cells after the load
+    tail_key: Optional[tuple] = None
+    tail: list[str] = []
+    tail_text = ""
+    for step in run:
+        if names is None:
+            names = [point.name for point in step.metrics]
+        count += 1
+        if also is not None:
+            also(step)
+        if choice is not None:
+            choice.add(step)
+            continue
+        assert every is not None
+        points, key = step.metrics, (step.ready, step.replicas, step.desired, step.event, step.limit)
+        new_tail = (points is not tail_points or key != tail_key
+                    or not type(step.ready) is type(step.replicas) is type(step.desired) is int)
+        if new_tail:  # every cell after the load repeats while the decision holds
+            tail_points, tail_key = points, key
+            tail = cells(step)[1:]
+            tail_text = "\t".join(tail)
+        every.add_joined(clock(step.t), _value_text(round(step.load, 2)), tail, tail_text, new_tail)
+    rows: list[list[str]] | RowSpool
+    if choice is not None:
+        rows, left_out = choice.rows()
+    else:
+        assert every is not None
+        rows, left_out = every, ""
+    shown = len(rows) if isinstance(rows, list) else rows.count
+    return Table(_headers(names or []), rows, count - shown, left_out, run.summary())
+
+
+def render_table(result: Result | Run, wide: bool = False, width: Optional[int] = None) -> str:
     """The timeline table and the summary; ``width`` (a terminal's) cuts the text columns to fit it."""
-    names = [point.name for point in result.steps[0].metrics] if result.steps else []
-    headers = ["TIME", "LOAD (req/s)", *[name.upper() for name in names], "READY/PODS", "DESIRED", "EVENT", "LIMIT"]
-    steps, left_out = _rows_to_show(result.steps, wide)
-    rows = [[clock(step.t), *_cells(step)] for step in steps]
-    metrics = tuple(range(2, 2 + len(names)))
-    table = fit_table(headers, rows, width, shrinkable=(*metrics, len(headers) - 2, len(headers) - 1))
-    skipped = len(result.steps) - len(rows)
-    note = f"\n({skipped} {left_out} are not shown; -o wide shows every sync)" if skipped else ""
-    return table + note + "\n\n" + render_summary(result.summary()) + "\n"
+    out = io.StringIO()
+    table_of(result, wide).write(out, width)
+    return out.getvalue()
 
 
-def title(result: Result) -> str:
+def title(result: Result | Run) -> str:
     """The first line of a simulation's text views (above the chart and the table, or the comparison): the
     controller it emulates (``controller: Kubernetes 1.37``; every run of one command emulates the same)."""
     return controller_line(result.scenario.controller.version) + "\n"
@@ -157,35 +406,143 @@ def step_document(step: Step) -> dict:
     return out
 
 
-def result_document(result: Result) -> dict:
+def run_document(run: Result | Run, timeline: Any) -> dict:
+    """The document of one run (``kind: Simulation``), with ``timeline`` as its timeline: the steps' documents,
+    or a placeholder where they are written one by one (:func:`write_documents`). Its summary is the run's
+    so far: of the whole run once the run has been streamed."""
     return {
         "apiVersion": API_VERSION,
         "kind": "Simulation",
-        "metadata": {"name": result.scenario.name},
-        "hpa": {"name": result.scenario.hpa.name, "namespace": result.scenario.hpa.namespace},
-        "load": result.load.description,
-        "syncPeriodSeconds": result.scenario.controller.sync_period,
-        **controller_fields(result.scenario.controller.version),
-        "summary": result.summary(),
-        "timeline": [step_document(step) for step in result.steps],
+        "metadata": {"name": run.scenario.name},
+        "hpa": {"name": run.scenario.hpa.name, "namespace": run.scenario.hpa.namespace},
+        "load": run.load.description,
+        "syncPeriodSeconds": run.scenario.controller.sync_period,
+        **controller_fields(run.scenario.controller.version),
+        "summary": run.summary(),
+        "timeline": timeline,
     }
 
 
-def render_csv(result: Result) -> str:
+def result_document(result: Result) -> dict:
+    """The whole document of a run held in memory (tests compare the streamed one with it)."""
+    return run_document(result, [step_document(step) for step in result.steps])
+
+
+def documents_list(documents: list[dict]) -> dict:
+    """The document of several runs (``--compare``, several ``--hpa``); one run's is its own."""
+    if len(documents) == 1:
+        return documents[0]
+    return {"apiVersion": API_VERSION, "kind": "SimulationList", "items": documents}
+
+
+def spool_entries(runs: Iterable[Result | Run], output: str,
+                  also: Optional[Callable[[int, Step], None]] = None) -> list[Spool]:
+    """Stream each run's timeline entries (``output``: json or yaml) into a spool of its own; ``also`` sees
+    every step with its run's index. Runs are streamed in order, the next once the last has ended."""
+    from .document import to_yaml
+    from .entries import JsonEntries, YamlEntries
+
+    runs = list(runs)
+    several = len(runs) > 1
+    spools = []
+    for index, run in enumerate(runs):
+        spool = Spool()
+        entry = (JsonEntries(" " * (8 if several else 4)).entry if output == "json"
+                 else YamlEntries("  " if several else "", to_yaml).entry)
+        separator = ",\n" if output == "json" else ""
+        chunk: list[str] = []
+        for step in run:
+            if also is not None:
+                also(index, step)
+            chunk.append(entry(step))
+            if len(chunk) == CHUNK_ENTRIES:
+                spool.add(separator.join(chunk))
+                chunk = [""]  # the next chunk's first entry follows this one's last: a separator first
+        if chunk and chunk != [""]:
+            spool.add(separator.join(chunk))
+        spools.append(spool)
+    return spools
+
+
+def write_documents(document: dict, spools: list[Spool], output: str, out: IO[str]) -> None:
+    """Write ``document`` (:func:`documents_list` of :func:`run_document` with each run's placeholder) as
+    ``-o json|yaml`` writes it, each placeholder replaced by its run's spooled entries."""
+    from .document import to_json, to_yaml
+    from .entries import placeholder, split_at_placeholder
+
+    text = to_json(document) if output == "json" else to_yaml(document)
+    for index, spool in enumerate(spools):
+        mark = placeholder(index)
+        quoted = f'"{mark}"' if output == "json" else (f"'{mark}'" if f"'{mark}'" in text else mark)
+        head, indent, text = split_at_placeholder(text, index, quoted)
+        if spool.empty:
+            out.write(head + "[]")
+        elif output == "json":
+            out.write(head + "[\n")
+            spool.copy_to(out)
+            out.write(f"\n{indent}]")
+        else:
+            out.write(head.rstrip(" ") + "\n")
+            spool.copy_to(out)
+            text = text[1:] if text.startswith("\n") else text  # the entries end their own last line
+        spool.close()
+    out.write(text)
+
+
+class CsvRows:
+    """``-o csv``: a row per step, written to ``out`` as it comes, after the header (named after the first
+    step's metrics). The row's fields after the load repeat while the decision holds: they are written by
+    the csv module once per change and reused (the fields are quoted one by one, so the row is the same)."""
+
+    def __init__(self, out: Any) -> None:
+        self.out = out
+        self.writer = csv.writer(out, lineterminator="\n")
+        self.started = False
+        self._tail_lines: list[str] = []
+        self._tail_writer = csv.writer(_Appender(self._tail_lines), lineterminator="\n")
+        self._points: Optional[tuple[MetricPoint, ...]] = None
+        self._key: Optional[tuple] = None
+        self._tail = ""
+
+    def _header(self, names: list[str]) -> None:
+        self.writer.writerow(["t", "load", *[f"{name}_current" for name in names], *[f"{name}_target" for name in names],
+                              "replicas", "readyReplicas", "desiredReplicas", "event", "limit"])
+        self.started = True
+
+    def add(self, step: Step) -> None:
+        if not self.started:
+            self._header([point.name for point in step.metrics])
+        points = step.metrics
+        key = (step.replicas, step.ready, step.desired, step.event, step.limit)
+        if (points is not self._points or key != self._key
+                or not type(step.replicas) is type(step.ready) is type(step.desired) is int):
+            self._tail_writer.writerow([*["" if p.current is None else f"{p.current:g}" for p in points],
+                                        *[f"{p.target:g}" for p in points], *key])
+            self._points, self._key, self._tail = points, key, self._tail_lines.pop()
+        self.out.write(f"{step.t:g},{step.load:.6g},{self._tail}")
+
+    def finish(self) -> None:
+        if not self.started:  # no sync: the header alone, without metric columns
+            self._header([])
+
+
+class _Appender:
+    """A file whose writes are kept in a list (what csv.writer writes a row to)."""
+
+    def __init__(self, lines: list[str]) -> None:
+        self.write = lines.append
+
+
+def render_csv(result: Result | Run) -> str:
     buffer = io.StringIO()
-    names = [point.name for point in result.steps[0].metrics] if result.steps else []
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(["t", "load", *[f"{name}_current" for name in names], *[f"{name}_target" for name in names],
-                     "replicas", "readyReplicas", "desiredReplicas", "event", "limit"])
-    for step in result.steps:
-        writer.writerow([f"{step.t:g}", f"{step.load:.6g}",
-                         *["" if p.current is None else f"{p.current:g}" for p in step.metrics],
-                         *[f"{p.target:g}" for p in step.metrics],
-                         step.replicas, step.ready, step.desired, step.event, step.limit])
+    rows = CsvRows(buffer)
+    for step in result:
+        rows.add(step)
+    rows.finish()
     return buffer.getvalue()
 
 
-def sparkline(values: list[float], width: int, top: Optional[float] = None) -> str:
+def sparkline(values: Sequence[float], width: int, top: Optional[float] = None) -> str:
     """Resample to ``width`` columns (max per bucket, so spikes survive) and draw with block characters."""
     if not values:
         return ""
@@ -202,30 +559,58 @@ CHART_WIDTH = 72  # columns of bars at most
 MIN_CHART_WIDTH = 16
 
 
-def render_chart(result: Result, width: int = CHART_WIDTH, columns: Optional[int] = None) -> str:
+class ChartSeries:
+    """What the terminal chart draws, kept as a run streams: loads, the first metric (capped at twice its
+    target) and desired replicas, as compact arrays (8 bytes a sync each; only on a terminal)."""
+
+    def __init__(self) -> None:
+        self.loads = array("d")
+        self.metric = array("d")
+        self.replicas = array("d")
+        self.first: Optional[Step] = None
+        self.ceiling: Optional[float] = None
+
+    def add(self, step: Step) -> None:
+        if self.first is None:
+            self.first = step
+            if step.metrics:
+                target = step.metrics[0].target
+                self.ceiling = 2 * target if target > 0 else None
+        self.loads.append(step.load)
+        if self.first.metrics:
+            self.metric.append(min(step.metrics[0].current or 0.0, self.ceiling or float("inf")))
+        self.replicas.append(float(step.desired))
+
+
+def render_chart(result: Result | Run, width: int = CHART_WIDTH, columns: Optional[int] = None) -> str:
     """A compact terminal chart: load, the first metric against its target, and replicas; with
     ``columns`` (a terminal's width), the bars narrow so that every line fits."""
-    steps = result.steps
-    if not steps:
+    series = ChartSeries()
+    for step in result:
+        series.add(step)
+    return chart_text(series, result.scenario.hpa.max_replicas, result.duration, width, columns)
+
+
+def chart_text(series: ChartSeries, max_replicas: int, duration: float, width: int = CHART_WIDTH,
+               columns: Optional[int] = None) -> str:
+    first = series.first
+    if first is None:
         return ""
-    peak = _value_text(round(max(s.load for s in steps), 1))
+    peak = _value_text(round(max(series.loads), 1))
     labels = [f"  peak {peak} req/s"]
-    ceiling: Optional[float] = None
-    if steps[0].metrics:
-        # Drawn against twice the target, so the target sits at mid-height and "above target" is the upper half.
-        target = steps[0].metrics[0].target
-        ceiling = 2 * target if target > 0 else None
-        labels.append(f"  target {_value_text(target)}{steps[0].metrics[0].unit} at mid-height")
-    labels.append(f"  max {result.scenario.hpa.max_replicas}")
+    # Drawn against twice the target, so the target sits at mid-height and "above target" is the upper half.
+    if first.metrics:
+        labels.append(f"  target {_value_text(first.metrics[0].target)}{first.metrics[0].unit} at mid-height")
+    labels.append(f"  max {max_replicas}")
     if columns is not None:
         width = max(MIN_CHART_WIDTH, min(width, columns - 10 - max(len(label) for label in labels)))
-    lines = [f"load      {sparkline([s.load for s in steps], width)}{labels[0]}"]
-    if steps[0].metrics:
-        first = [min(s.metrics[0].current or 0.0, ceiling or float("inf")) for s in steps]
-        lines.append(f"{steps[0].metrics[0].name[:9]:<9} {sparkline(first, width, ceiling)}{labels[1]}")
-    top = float(result.scenario.hpa.max_replicas)
-    lines.append(f"replicas  {sparkline([float(s.desired) for s in steps], width, top)}{labels[-1]}")
-    lines.append(f"          0{' ' * (width - len(clock(result.duration)) - 1)}{clock(result.duration)}")
+    lines = [f"load      {sparkline(series.loads, width)}{labels[0]}"]
+    if first.metrics:
+        lines.append(f"{first.metrics[0].name[:9]:<9} "
+                     f"{sparkline(series.metric, width, series.ceiling)}{labels[1]}")
+    top = float(max_replicas)
+    lines.append(f"replicas  {sparkline(series.replicas, width, top)}{labels[-1]}")
+    lines.append(f"          0{' ' * (width - len(clock(duration)) - 1)}{clock(duration)}")
     return "\n".join(lines) + "\n"
 
 
@@ -249,17 +634,20 @@ def _summary_value(summary: dict, key: str, is_time: bool) -> str:
     return clock(value) if is_time else str(value)
 
 
-def render_comparison(results: list[tuple[str, Result]], width: Optional[int] = None) -> str:
+def render_comparison(results: Sequence[tuple[str, Result | Run]], width: Optional[int] = None,
+                      summaries: Optional[list[dict]] = None) -> str:
     """One summary row per variant, for ``--compare``. With ``width`` (a terminal's) too narrow for that,
-    one row per figure and one column per variant (the summary's labels), cut to fit."""
-    summaries = [(label, result.summary()) for label, result in results]
+    one row per figure and one column per variant (the summary's labels), cut to fit. ``summaries``: the
+    runs' summaries when they have been streamed already."""
+    computed = summaries if summaries is not None else [result.summary() for _, result in results]
+    pairs = [(label, summary) for (label, _), summary in zip(results, computed, strict=True)]
     headers = ["VARIANT", *[header for _, header, _ in COMPARISON_COLUMNS]]
     rows = [[label, *[_summary_value(summary, key, is_time) for key, _, is_time in COMPARISON_COLUMNS]]
-            for label, summary in summaries]
+            for label, summary in pairs]
     table = fit_table(headers, rows)
     if width is None or max(len(line) for line in table.splitlines()) <= width:
         return table + "\n"
-    headers = ["", *[label for label, _ in summaries]]
-    rows = [[label, *[_summary_value(summary, key, kind == "time") for _, summary in summaries]]
+    headers = ["", *[label for label, _ in pairs]]
+    rows = [[label, *[_summary_value(summary, key, kind == "time") for _, summary in pairs]]
             for key, label, kind in SUMMARY_LABELS]
     return fit_table(headers, rows, width, shrinkable=tuple(range(len(headers)))) + "\n"

@@ -4,14 +4,20 @@ A sync runs decide() unless it is steady: the same pods as the last sync that ra
 counted for every metric, and a count the windows, policies and bounds keep. core.steady gives
 decide()'s answer for those (tests/sim/test_steady.py checks it sync by sync and row by row),
 which is what makes a simulated month take seconds.
+
+The timeline is streamed (:class:`Run`): each step goes to whoever iterates the run and is folded
+into the summary as it passes (:class:`Totals`), so a year costs no more memory than an hour unless
+a view keeps the steps. :func:`simulate` keeps them all (tests, small runs, ``tune``).
 """
 
 from __future__ import annotations
 
 import gc
 import math
+from array import array
 from dataclasses import dataclass, field, replace
-from typing import NamedTuple, Optional, Sequence
+from itertools import repeat
+from typing import Iterator, NamedTuple, Optional, Protocol, Sequence
 
 from ..core import branches
 from ..core.branches import REBALANCE_KEPT, REBALANCED, WITHIN_TOLERANCE
@@ -20,6 +26,7 @@ from ..core.decide import decide
 from ..core.model import Condition, ControllerState, Decision, MetricSpec, SyncInput
 from ..core.steady import SteadyBasis, SteadyMetricResult, SteadyRun, SteadySync, steady_basis
 from ..core.versions import IMMEDIATE_RECONCILE
+from .containers import THROTTLED
 from .load import LoadProfile
 from .scenario import Scenario
 from .world import World
@@ -59,6 +66,9 @@ class Step(NamedTuple):
 
 @dataclass
 class Result:
+    """A finished simulation held in memory, every step in a list: for tests and small runs. The CLI
+    streams a :class:`Run` instead, so that a month, or a year, costs no more memory than an hour."""
+
     scenario: Scenario
     load: LoadProfile
     duration: float
@@ -69,6 +79,14 @@ class Result:
 
     def summary(self) -> dict:
         return summarize(self)
+
+    def __iter__(self) -> Iterator[Step]:
+        """The steps, as a :class:`Run` hands them out (the renderers take either)."""
+        return iter(self.steps)
+
+    @property
+    def syncs(self) -> int:
+        return len(self.steps)
 
 
 def _metric_point(spec: MetricSpec, utilization: Optional[int], value: Optional[int], average_value: Optional[int],
@@ -116,6 +134,10 @@ def _limit_text(any_metrics: bool, paths: Sequence[str], stabilized: str = "", l
     return ", ".join(notes)
 
 
+def _with_note(limit: str, note: str) -> str:
+    return f"{limit}, {note}" if limit else note
+
+
 class _SteadyRows:
     """Timeline rows of steady syncs. Their metric points and limit text repeat for long stretches,
     so each is built once per basis."""
@@ -156,78 +178,173 @@ class _SteadyRows:
 
 def simulate(scenario: Scenario, load: LoadProfile, duration: float, keep_inputs: bool = False,
              steady: bool = True) -> Result:
-    """Run one sync every ``controller.sync_period`` seconds from the HPA's first sync to ``duration``.
+    """Run one sync every ``controller.sync_period`` seconds from the HPA's first sync to ``duration``, and
+    keep every step (and, with ``keep_inputs``, every sync's inputs and decision) in a :class:`Result`.
+
+    ``steady=False``, or keeping the inputs (for snapshots), runs decide() on every sync.
+    """
+    run = Run(scenario, load, duration, keep_inputs=keep_inputs, steady=steady)
+    steps = list(run)
+    return Result(scenario=scenario, load=load, duration=duration, steps=steps, inputs=run.inputs,
+                  decided=run.decided, decisions=run.decisions)
+
+
+class StepObserver(Protocol):
+    """A fold over a run's steps, fed as the run streams (:attr:`Run.observers`)."""
+
+    def reset(self) -> None: ...
+
+    def add(self, step: Step) -> None: ...
+
+
+class Run:
+    """One simulation, streamed: iterate it once for its steps, in time order. Nothing it keeps grows with
+    the duration: each step is folded into the summary as it passes (:class:`Totals`), and a view that
+    needs more (a table's rows, a chart's series) keeps what it needs itself.
 
     The HPA appears at t = 0. From 1.37 (kubernetes#138294) the controller reconciles a new HPA at once;
     before, its first sync waited one sync period (the work queue's fixed-interval rate limiter).
 
-    ``steady=False``, or keeping the inputs (for snapshots), runs decide() on every sync.
+    ``steady=False``, or keeping inputs, runs decide() on every sync. ``keep_inputs`` keeps every sync's
+    inputs and decision (tests); ``keep_last_inputs`` only the latest (``--snapshot-at``). ``until`` ends
+    the run at the last sync at or before that time: ``--snapshot-at`` needs nothing later.
     """
-    # A month is ~1M small objects and no reference cycles: the collector's passes over the
-    # growing timeline would cost ~5% and free nothing.
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
-        return _simulate(scenario, load, duration, keep_inputs, steady)
-    finally:
-        if collecting:
-            gc.enable()
 
+    def __init__(self, scenario: Scenario, load: LoadProfile, duration: float, keep_inputs: bool = False,
+                 steady: bool = True, keep_last_inputs: bool = False, until: Optional[float] = None) -> None:
+        self.scenario, self.load, self.duration = scenario, load, duration
+        self.keep_inputs, self.keep_last_inputs = keep_inputs, keep_last_inputs
+        self.steady = steady and not (keep_inputs or keep_last_inputs)
+        self.until = until
+        self.decided = 0  # syncs that ran decide(); the others were steady (core.steady)
+        self.inputs: list[SyncInput] = []
+        self.decisions: list[Decision] = []
+        self.totals = Totals(scenario, duration)
+        self.observers: list[StepObserver] = []  # folds that see every step (a comparison with a recording)
 
-def _simulate(scenario: Scenario, load: LoadProfile, duration: float, keep_inputs: bool, steady: bool) -> Result:
-    world = World(scenario, load)
-    result = Result(scenario=scenario, load=load, duration=duration)
-    state = ControllerState()
-    conditions: tuple[Condition, ...] = ()
-    period = scenario.controller.sync_period
-    first = 0.0 if scenario.controller.has(IMMEDIATE_RECONCILE) else period
-    syncs = max(int(math.floor((duration - first) / period)) + 1, 0)
-    steady = steady and not keep_inputs
-    run: Optional[SteadyRun] = None  # the steady stretch in progress, if any
-    view = world.steady_view()  # replaced whenever a run starts
-    rows = _SteadyRows()
-    # The loop runs 172,800 times for 30 days: its hot names are bound once.
-    advance, observe, rate_at, append = world.advance, world.observe, world.rate_at, result.steps.append
-    for index in range(syncs):
-        now = first + index * period
-        advance(now)
-        if run is not None:
-            pods, ready, existing, readings, load_now = view(now)
-            quick = run.sync(now, world.replicas, existing, pods, readings, conditions)
-            if quick is not None:
-                conditions = quick.conditions
-                append(rows.step(run.basis, quick, now, load_now, ready))
-                continue
-            state, run = replace(state, recommendations=run.recommendations()), None  # decide() goes on from here
-        current = world.replicas
-        pods, ready, existing = observe(now)
-        inputs = SyncInput(hpa=scenario.hpa, scale=world.scale(), pods=pods,
-                           readings=world.readings(now), now=now, settings=scenario.controller, state=state,
-                           previous_conditions=conditions)
-        decision = decide(inputs)
-        result.decided += 1
-        if decision.rescale:
-            world.scale_to(decision.desired_replicas, now)
-        state, conditions = decision.state or state, decision.conditions
-        basis = steady_basis(inputs, decision) if steady else None
-        if basis is not None and state is not None:
-            run = SteadyRun.start(basis, state.recommendations, now + period)
-            view = world.steady_view()
-        limit = _limit(decision)
-        event = ""
-        if decision.rescale:
-            event = f"{current} -> {decision.desired_replicas}: {decision.rescale_reason}"
-        result.steps.append(Step(t=now, load=rate_at(now), replicas=current, ready=ready,
-                                 desired=decision.desired_replicas, metrics=_metric_points(decision),
-                                 event=event, limit=limit))
-        if keep_inputs:
-            result.inputs.append(inputs)
-            result.decisions.append(decision)
-    return result
+    @property
+    def period(self) -> float:
+        return self.scenario.controller.sync_period
+
+    @property
+    def first_sync(self) -> float:
+        """When the HPA's first sync runs (0, or one sync period before 1.37)."""
+        return 0.0 if self.scenario.controller.has(IMMEDIATE_RECONCILE) else self.period
+
+    @property
+    def syncs(self) -> int:
+        """How many syncs the whole duration holds."""
+        return max(int(math.floor((self.duration - self.first_sync) / self.period)) + 1, 0)
+
+    def sync_time(self, index: int) -> float:
+        """The time of sync ``index``, computed as the loop computes it (the same float)."""
+        return self.first_sync + index * self.period
+
+    def summary(self) -> dict:
+        """The summary of the steps streamed so far (of the whole run once it has been iterated)."""
+        return self.totals.summary()
+
+    def __iter__(self) -> Iterator[Step]:
+        """The steps, from the first sync; iterating again runs the simulation again (the same steps)."""
+        self.decided = 0
+        self.inputs, self.decisions = [], []
+        self.totals = Totals(self.scenario, self.duration)
+        for observer in self.observers:
+            observer.reset()
+        return self._stream()
+
+    def _stream(self) -> Iterator[Step]:
+        # Millions of small objects and no reference cycles: the collector's passes would cost ~5% and free
+        # nothing (and over a timeline kept in memory, much more).
+        collecting = gc.isenabled()
+        gc.disable()
+        try:
+            if not self.observers:
+                yield from self._loop()
+                return
+            adds = [observer.add for observer in self.observers]
+            for step in self._loop():
+                for add in adds:
+                    add(step)
+                yield step
+        finally:
+            if collecting:
+                gc.enable()
+
+    def _loop(self) -> Iterator[Step]:
+        scenario = self.scenario
+        world = World(scenario, self.load)
+        state = ControllerState()
+        conditions: tuple[Condition, ...] = ()
+        period, first, syncs, until = self.period, self.first_sync, self.syncs, self.until
+        steady = self.steady
+        keep_inputs, keep_last = self.keep_inputs, self.keep_last_inputs
+        run: Optional[SteadyRun] = None  # the steady stretch in progress, if any
+        view = world.steady_view()  # replaced whenever a run starts
+        rows = _SteadyRows()
+        # The loop runs 172,800 times for 30 days: its hot names are bound once.
+        advance, observe, rate_at, fold = world.advance, world.observe, world.rate_at, self.totals.add
+        moves = world.moves_between_syncs
+        for index in range(syncs):
+            now = first + index * period
+            if until is not None and now > until:
+                return
+            if moves:
+                advance(now)
+            if run is not None:
+                pods, ready, existing, readings, load_now = view(now)
+                quick = run.sync(now, world.replicas, existing, pods, readings, conditions)
+                if quick is not None:
+                    conditions = quick.conditions
+                    step = rows.step(run.basis, quick, now, load_now, ready)
+                    if world.throttled:
+                        step = step._replace(limit=_with_note(step.limit, THROTTLED))
+                    fold(step)
+                    yield step
+                    continue
+                state, run = replace(state, recommendations=run.recommendations()), None  # decide() goes on
+            current = world.replicas
+            pods, ready, existing = observe(now)
+            inputs = SyncInput(hpa=scenario.hpa, scale=world.scale(), pods=pods,
+                               readings=world.readings(now), now=now, settings=scenario.controller, state=state,
+                               previous_conditions=conditions)
+            decision = decide(inputs)
+            self.decided += 1
+            if decision.rescale:
+                world.scale_to(decision.desired_replicas, now)
+            state, conditions = decision.state or state, decision.conditions
+            basis = steady_basis(inputs, decision) if steady else None
+            if basis is not None and state is not None:
+                run = SteadyRun.start(basis, state.recommendations, now + period)
+                view = world.steady_view()
+            limit = _limit(decision)
+            event = ""
+            if decision.rescale:
+                event = f"{current} -> {decision.desired_replicas}: {decision.rescale_reason}"
+            if keep_inputs:
+                self.inputs.append(inputs)
+                self.decisions.append(decision)
+            elif keep_last:
+                self.inputs[:], self.decisions[:] = [inputs], [decision]
+            step = Step(t=now, load=rate_at(now), replicas=current, ready=ready, desired=decision.desired_replicas,
+                        metrics=_metric_points(decision), event=event,
+                        limit=_with_note(limit, THROTTLED) if world.throttled else limit)
+            fold(step)
+            yield step
 
 
 def summarize(result: Result) -> dict:
-    """The numbers to compare variants by: cost, reaction time, flapping, time over target.
+    """The summary of a run held in memory (see :class:`Totals`)."""
+    totals = Totals(result.scenario, result.duration)
+    for step in result.steps:
+        totals.add(step)
+    return totals.summary()
+
+
+class Totals:
+    """The numbers to compare variants by: cost, reaction time, flapping, time over target; folded one
+    step at a time (:meth:`add`, the one place a step enters the summary), in memory that does not grow
+    with the run.
 
     Two figures measure the scale-in, both ending at the first sync back at minReplicas after the
     (last) peak: ``timeToReturnToMinSeconds`` starts at the last sync at peak replicas, so it measures
@@ -235,43 +352,109 @@ def summarize(result: Result) -> dict:
     ``timeFromBelowTargetToMinSeconds`` starts when the metrics fell below target for good (the first
     sync after the last one with a metric above target), so it measures how long the pods outlast the
     load: the stabilization window, the scale-down policies and the metric pipeline's lag.
+
+    Sums of seconds add the sync period once per sync, in order, as a sum over the steps would (the same
+    float, bit for bit).
     """
-    steps = result.steps
-    if not steps:
-        return {}
-    period = result.scenario.controller.sync_period
-    hpa = result.scenario.hpa
-    replicas = [step.desired for step in steps]
-    initial = steps[0].replicas
-    first_out = next((step.t for step in steps if step.desired > initial), None)
-    rescales = sum(1 for step in steps if step.event)
-    above_at = [any(p.ratio is not None and p.ratio > 1.0 for p in step.metrics) for step in steps]
-    above = sum(period for flag in above_at if flag)
-    at_max = sum(period for step in steps if step.desired >= hpa.max_replicas)
-    pod_seconds = sum(step.desired * period for step in steps)
-    peak = max(replicas)
-    minimum = hpa.effective_min_replicas
-    peak_index = max(index for index, step in enumerate(steps) if step.desired == peak)
-    peak_at = steps[peak_index].t
-    back_index = next((index for index in range(peak_index + 1, len(steps)) if steps[index].desired <= minimum),
-                      None)
-    back_from_peak = back_from_target = None
-    if back_index is not None and peak > minimum:
-        back = steps[back_index].t
-        back_from_peak = back - peak_at
-        last_above = next((index for index in range(back_index, -1, -1) if above_at[index]), None)
-        calm_at = steps[last_above + 1].t if last_above is not None else steps[0].t
-        back_from_target = back - calm_at
-    return {
-        "peakReplicas": peak,
-        "finalReplicas": replicas[-1],
-        "timeToFirstScaleOutSeconds": first_out,
-        "timeAboveTargetSeconds": above,
-        "timeAtMaxSeconds": at_max,
-        "podMinutes": round(pod_seconds / 60, 2),
-        "rescales": rescales,
-        "timeToReturnToMinSeconds": back_from_peak,
-        "timeFromBelowTargetToMinSeconds": back_from_target,
-        "syncs": len(steps),
-        "durationSeconds": result.duration,
-    }
+
+    def __init__(self, scenario: Scenario, duration: float) -> None:
+        self.period = scenario.controller.sync_period
+        self.max_replicas = scenario.hpa.max_replicas
+        self.minimum = scenario.hpa.effective_min_replicas
+        self.duration = duration
+        self.syncs = 0
+        self.initial = 0  # replicas at the first sync
+        self.first_t = 0.0
+        self.first_out: Optional[float] = None
+        self.rescales = 0
+        self.syncs_above = 0  # syncs with a metric above target
+        self.syncs_at_max = 0
+        self.desired_total = 0  # pod-syncs: pod-seconds are this times the period when that is whole seconds
+        self.whole_period = float(self.period).is_integer()
+        self.pod_seconds: array = array("d")  # else each sync's pod-seconds, summed at the end as before
+        self.peak: Optional[int] = None
+        self.peak_t = 0.0  # the last sync at peak replicas
+        self.final = 0
+        self.back_t: Optional[float] = None  # the first sync at or below minReplicas after the last at peak
+        self.back_calm_t: Optional[float] = None  # the sync after the last one above target, up to back_t
+        self.back_calm_pending = False  # back_t's own sync was above target: the calm is the next sync's time
+        self.seen_above = False
+        self.after_above_t: Optional[float] = None  # the sync after the latest one above target
+        self.above_pending = False
+        self._points: Optional[tuple[MetricPoint, ...]] = None  # the last step's points, and whether any was above
+        self._above = False
+        # What the newer model knows (scenario.extended; older scenarios' summaries keep their keys).
+        self.extended = scenario.extended
+        self.syncs_throttled = self.syncs_unready = 0
+
+    def add(self, step: Step) -> None:
+        t, desired = step.t, step.desired
+        if not self.syncs:
+            self.initial, self.first_t = step.replicas, t
+        self.syncs += 1
+        if self.first_out is None and desired > self.initial:
+            self.first_out = t
+        if step.event:
+            self.rescales += 1
+        points = step.metrics
+        if points is not self._points:  # steady stretches hand over the same points, sync after sync
+            self._points = points
+            self._above = any(p.ratio is not None and p.ratio > 1.0 for p in points)
+        above = self._above
+        if self.above_pending:
+            self.after_above_t, self.above_pending = t, False
+        if self.back_calm_pending:
+            self.back_calm_t, self.back_calm_pending = t, False
+        if above:
+            self.syncs_above += 1
+            self.seen_above = self.above_pending = True
+        if desired >= self.max_replicas:
+            self.syncs_at_max += 1
+        if self.whole_period:
+            self.desired_total += desired
+        else:
+            self.pod_seconds.append(desired * self.period)
+        peak = self.peak
+        if peak is None or desired >= peak:
+            self.peak, self.peak_t, self.back_t, self.back_calm_pending = desired, t, None, False
+        elif self.back_t is None and desired <= self.minimum:
+            self.back_t = t
+            if not self.seen_above:
+                self.back_calm_t = self.first_t
+            elif above:
+                self.back_calm_t, self.back_calm_pending = None, True
+            else:
+                self.back_calm_t = self.after_above_t
+        self.final = desired
+        if self.extended:
+            self.syncs_throttled += THROTTLED in step.limit
+            self.syncs_unready += step.ready < step.replicas  # every pod of spec.replicas exists in the model
+
+    def summary(self) -> dict:
+        if not self.syncs:
+            return {}
+        period = self.period
+        peak = self.peak
+        back_from_peak = back_from_target = None
+        if self.back_t is not None and peak is not None and peak > self.minimum:
+            back_from_peak = self.back_t - self.peak_t
+            # None only when the run ended on that sync, above target: no later sync says when it calmed.
+            back_from_target = None if self.back_calm_t is None else self.back_t - self.back_calm_t
+        pod_seconds = self.desired_total * period if self.whole_period else sum(self.pod_seconds)
+        summary = {
+            "peakReplicas": peak,
+            "finalReplicas": self.final,
+            "timeToFirstScaleOutSeconds": self.first_out,
+            "timeAboveTargetSeconds": sum(repeat(period, self.syncs_above)),
+            "timeAtMaxSeconds": sum(repeat(period, self.syncs_at_max)),
+            "podMinutes": round(pod_seconds / 60, 2),
+            "rescales": self.rescales,
+            "timeToReturnToMinSeconds": back_from_peak,
+            "timeFromBelowTargetToMinSeconds": back_from_target,
+            "syncs": self.syncs,
+            "durationSeconds": self.duration,
+        }
+        if self.extended:
+            summary["timeThrottledSeconds"] = sum(repeat(period, self.syncs_throttled))
+            summary["timeWithUnreadyPodsSeconds"] = sum(repeat(period, self.syncs_unready))
+        return summary

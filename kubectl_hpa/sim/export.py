@@ -7,7 +7,6 @@ renamed there is renamed here, and a simulated sync never drifts out of what ``e
 
 from __future__ import annotations
 
-import bisect
 import hashlib
 import uuid
 from typing import Any, Optional
@@ -38,7 +37,7 @@ from ..sources.kube import (
     format_feature_gates,
 )
 from ..timefmt import format_time, parse_time
-from .engine import Result, clock
+from .engine import Run, clock
 from .fields import ScenarioError
 
 # Simulations run on their own clock from t = 0; snapshots place it on a fixed calendar day.
@@ -214,27 +213,32 @@ def snapshot_for(inputs: SyncInput, manifest: dict) -> dict:
     return {"apiVersion": "v1", "kind": "List", "metadata": {"annotations": annotations}, "items": items}
 
 
-def sync_at(result: Result, at: float) -> tuple[int, str]:
-    """The index of the sync ``--snapshot-at`` takes: the last one at or before ``at`` seconds; and a note
-    when ``at`` falls between syncs ("" when a sync ran at ``at``). A time before the first sync or past
-    the end of the run is a ScenarioError: no sync answers it."""
-    if not result.inputs:
+def check_snapshot_at(run: Run, at: float) -> None:
+    """Refuse, before anything runs, a ``--snapshot-at`` time no sync answers: before the first sync or past
+    the end of the run (a ScenarioError naming the syncs' span)."""
+    if run.syncs == 0:
         raise ScenarioError("the simulation kept no sync inputs")
-    times = [inputs.now for inputs in result.inputs]
-    if at > result.duration:
-        raise ScenarioError(f"--snapshot-at {clock(at)} is past the end of the run ({clock(result.duration)}); "
-                            f"the syncs run from {clock(times[0])} to {clock(times[-1])}")
-    if at < times[0]:
-        raise ScenarioError(f"--snapshot-at {clock(at)} is before the first sync ({clock(times[0])}): "
-                            f"the HPA's first sync ran at {clock(times[0])}")
-    index = bisect.bisect_right(times, at) - 1
-    if times[index] == at:
-        return index, ""
-    return index, (f"--snapshot-at {clock(at)} falls between syncs: the snapshot is of the sync at "
-                   f"{clock(times[index])} (one every {format_duration(result.scenario.controller.sync_period)})")
+    first, last = run.sync_time(0), run.sync_time(run.syncs - 1)
+    if at > run.duration:
+        raise ScenarioError(f"--snapshot-at {clock(at)} is past the end of the run ({clock(run.duration)}); "
+                            f"the syncs run from {clock(first)} to {clock(last)}")
+    if at < first:
+        raise ScenarioError(f"--snapshot-at {clock(at)} is before the first sync ({clock(first)}): "
+                            f"the HPA's first sync ran at {clock(first)}")
 
 
-def snapshot_document(result: Result, at: float) -> dict:
-    """The snapshot of the last sync at or before ``at`` seconds (see :func:`sync_at`)."""
-    index, _ = sync_at(result, at)
-    return snapshot_for(result.inputs[index], result.scenario.hpa_manifest)
+def snapshot_at(run: Run, at: float) -> tuple[dict, str]:
+    """The snapshot of the last sync at or before ``at`` seconds, and a note when ``at`` falls between syncs
+    ("" when a sync ran at ``at``). ``run`` keeps its last sync's inputs and ends at ``at`` (``Run(...,
+    keep_last_inputs=True, until=at)``): the syncs after it are never simulated."""
+    check_snapshot_at(run, at)
+    if run.until != at or not run.keep_last_inputs:
+        raise ValueError("the run must keep its last inputs and end at the snapshot's time")
+    for _ in run:
+        pass
+    inputs = run.inputs[-1]
+    note = ""
+    if inputs.now != at:
+        note = (f"--snapshot-at {clock(at)} falls between syncs: the snapshot is of the sync at "
+                f"{clock(inputs.now)} (one every {format_duration(run.scenario.controller.sync_period)})")
+    return snapshot_for(inputs, run.scenario.hpa_manifest), note

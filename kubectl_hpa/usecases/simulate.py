@@ -18,18 +18,19 @@ import time
 from dataclasses import dataclass, field, replace
 from importlib import resources
 from pathlib import Path
-from typing import Any, Mapping, Optional
+from typing import TYPE_CHECKING, Any, Mapping, Optional
 
 from ..core.model import FetchError
-from ..sim.compare import Comparison, compare
-from ..sim.engine import Result
-from ..sim.engine import simulate as run
+from ..sim.engine import Run
 from ..sim.fields import ScenarioError
-from ..sim.load import LoadSpec, build_load
+from ..sim.load import LoadProfile, LoadSpec, build_load
 from ..sim.scenario import Scenario, Variant, hpa_spec, load_hpa_file, read_scenario
 from ..sources.cluster_client import ConnectionOptions
 from ..timefmt import format_time
 from .versions import Emulation, choose_emulation
+
+if TYPE_CHECKING:
+    from ..sim.compare import Comparing, Comparison
 
 DEFAULT_SCENARIO = "bootcamp.yaml"
 """The built-in scenario (the classic tutorial) when none is named."""
@@ -62,7 +63,9 @@ class SimulationRequest:
     recording: Optional[str] = None
     """A ``watch --record`` timeline to compare the first run with."""
     keep_inputs: bool = False
-    """Keep every sync's inputs (``--snapshot-at`` exports one)."""
+    """Keep every sync's inputs and decisions (tests)."""
+    snapshot_at: Optional[float] = None
+    """``--snapshot-at``: keep the inputs of the last sync at or before this time, and stop there."""
     kubernetes_version: Optional[str] = None
     """``--kubernetes-version``: over the cluster's and the scenario's."""
     feature_gates: Optional[str] = None
@@ -72,11 +75,18 @@ class SimulationRequest:
 @dataclass(frozen=True)
 class Simulation:
     scenario: Scenario
-    runs: list[tuple[str, Result]]
-    """(label, result) per run, the scenario's first."""
-    comparison: Optional[Comparison] = None
+    runs: list[tuple[str, Run]]
+    """(label, run) per run, the scenario's first. Nothing is simulated yet: a view streams each run's steps
+    (iterating a run), so that no view holds more than it shows."""
+    comparing: Optional[Comparing] = None
+    """The comparison with ``--compare-with``'s recording, built as the first run streams."""
     notes: tuple[str, ...] = ()
     """What to say about the controller chosen (e.g. that the newest release was assumed), one line each."""
+
+    @property
+    def comparison(self) -> Optional[Comparison]:
+        """The comparison with the recording, once the first run has been streamed (None without one)."""
+        return self.comparing.result() if self.comparing is not None else None
 
 
 def simulate(request: SimulationRequest) -> Simulation:
@@ -90,19 +100,55 @@ def simulate(request: SimulationRequest) -> Simulation:
                                                                 request.duration or scenario.duration))
         load = build_load(scenario.load)
         length = request.duration or scenario.duration or load.length or 1800.0
-        runs = [(label, run(each, load, length, keep_inputs=request.keep_inputs))
+        keep_last = request.snapshot_at is not None
+        runs = [(label, Run(each, load, length, keep_inputs=request.keep_inputs, keep_last_inputs=keep_last,
+                            until=request.snapshot_at))
                 for label, each in _runs(scenario, variants, request)]
-        comparison = None
+        comparing = None
         if request.recording:
             from ..record import read_observations
+            from ..sim.compare import Comparing
 
-            comparison = compare(runs[0][1], read_observations(Path(request.recording), prefer=scenario.hpa.key))
+            comparing = Comparing(read_observations(Path(request.recording), prefer=scenario.hpa.key), length)
+            runs[0][1].observers.append(comparing)
     except _HPAFileError as error:
         raise ScenarioError(str(error)) from None  # these name their own file
     except ScenarioError as error:
         message = str(error)
         raise ScenarioError(message if message.startswith(source) else f"{source}: {message}") from None
-    return Simulation(scenario, runs, comparison, emulation.notes)
+    return Simulation(scenario, runs, comparing=comparing, notes=emulation.notes)
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """What one run replays: the scenario (its HPA the first ``--hpa`` when given, its controller settled),
+    the load built (Prometheus queried once), the length, and the notes about the controller chosen."""
+
+    scenario: Scenario
+    load: LoadProfile
+    duration: float
+    notes: tuple[str, ...] = ()
+
+
+def prepare(request: SimulationRequest) -> Prepared:
+    """The scenario, load and length ``simulate`` would replay for ``request``'s first run, without running it
+    (``tune`` replays many specs over the same)."""
+    source = request.scenario_file or DEFAULT_SCENARIO
+    try:
+        scenario, emulation = _scenario(request)
+        if request.hpa_files:
+            scenario = scenario.with_variant(_hpa_variant(request.hpa_files[0]))
+        if request.prometheus is not None:
+            scenario = replace(scenario, load=_prometheus_spec(request.prometheus,
+                                                                request.duration or scenario.duration))
+        load = build_load(scenario.load)
+    except _HPAFileError as error:
+        raise ScenarioError(str(error)) from None
+    except ScenarioError as error:
+        message = str(error)
+        raise ScenarioError(message if message.startswith(source) else f"{source}: {message}") from None
+    length = request.duration or scenario.duration or load.length or 1800.0
+    return Prepared(scenario, load, length, emulation.notes)
 
 
 class _HPAFileError(Exception):

@@ -144,7 +144,7 @@ def test_an_unwritable_plot_path_is_one_line_before_any_work(tmp_path: Path, tar
     def never(*args, **kwargs):
         raise AssertionError("simulated before checking the output path")
 
-    monkeypatch.setattr(usecase, "run", never)
+    monkeypatch.setattr(usecase, "simulate", never)
     code, out, err = run("simulate", "--plot", target.format(tmp=tmp_path))
     assert code == 1
     assert err.startswith("error: --plot ") and err.count("\n") == 1, err
