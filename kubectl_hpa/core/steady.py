@@ -17,6 +17,7 @@ tested sync by sync and over whole simulations (tests/sim/test_steady.py).
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from operator import mul
 from typing import NamedTuple, Optional, Sequence, Union
@@ -236,6 +237,13 @@ class SteadyRun:
         # What every sync compares against, read once (sync() is the simulator's hottest function).
         self._expected = (basis.spec_replicas, basis.status_replicas, basis.pods)
         self._metrics, self._counts, self._young_until = basis.metrics, basis.counts, basis.young_until
+        self._pod_based = tuple(metric.kind in (POD_UTILIZATION, POD_AVERAGE) for metric in basis.metrics)
+        self._pod_count = len(basis.pods)
+        # A sample taken one metric window after the last pod became Ready counts for every young pod
+        # (cpu_unready_reason; float addition is monotonic, so one comparison stands for all of them).
+        self._last_ready = (max(pod.ready_transition_time or 0.0 for pod in basis.pods)
+                            if all(pod.start_time is not None and pod.ready == "True" for pod in basis.pods)
+                            else math.inf)
 
     @classmethod
     def start(cls, basis: SteadyBasis, recommendations: tuple[Recommendation, ...], now: float) -> Optional[SteadyRun]:
@@ -250,12 +258,18 @@ class SteadyRun:
              readings: Sequence[SteadyReading], previous_conditions: tuple[Condition, ...]) -> Optional[SteadySync]:
         """decide()'s result for this sync if it keeps the count, else None (and the run is over:
         the caller runs decide() on ``recommendations()``)."""
-        if previous_conditions is not self._conditions or (spec_replicas, status_replicas, pods) != self._expected:
+        expected_spec, expected_status, expected_pods = self._expected
+        if (previous_conditions is not self._conditions or spec_replicas != expected_spec
+                or status_replicas != expected_status or (pods is not expected_pods and pods != expected_pods)):
             return None
         basis = self.basis
         if len(self._metrics) == 1:  # the common case: no list, and a single proposal always wins
             metric = self._metrics[0]
-            result = self._metric_result(metric, readings[0], now, spec_replicas, pods)
+            reading = readings[0]
+            if self._pod_based[0] and now >= self._young_until and type(reading) is PodSamples:
+                result = self._pod_result(metric, reading, spec_replicas)  # _metric_result's common case
+            else:
+                result = self._metric_result(metric, reading, now, spec_replicas, pods)
             if result is None:
                 return None
             results: tuple[SteadyMetricResult, ...] = (result,)
@@ -308,20 +322,28 @@ class SteadyRun:
         if metric.kind in (POD_UTILIZATION, POD_AVERAGE):
             if not isinstance(reading, PodSamples) or len(reading.values) != len(pods):
                 return None
-            if now < self._young_until and metric.cpu and not _young_pods_count(pods, reading, now, context):
+            if (now < self._young_until and metric.cpu and reading.timestamp < self._last_ready + reading.window
+                    and not _young_pods_count(pods, reading, now, context)):
                 return None
-            values, counts = reading.values, self._counts
-            # The ratio of sums weighs pods by count.
-            total = values[0] * counts[0] if len(values) == 1 else sum(map(mul, values, counts))
-            known = metric.by_total.get(total)
-            if known is None:
-                if len(metric.by_total) >= MEMO_LIMIT:
-                    metric.by_total.clear()
-                known = metric.by_total[total] = _pod_based_result(metric, total, spec_replicas, context)
-            return known
+            return self._pod_result(metric, reading, spec_replicas)
         if not isinstance(reading, int):
             return None
         return _total_result(metric, reading, context)
+
+    def _pod_result(self, metric: SteadyMetric, reading: PodSamples, spec_replicas: int) -> Optional[SteadyMetricResult]:
+        """A pod-based metric's result from every pod's value, once the pods' CPU samples all count."""
+        values = reading.values
+        if len(values) != self._pod_count:
+            return None
+        # The ratio of sums weighs pods by count.
+        counts = self._counts
+        total = values[0] * counts[0] if len(values) == 1 else sum(map(mul, values, counts))
+        known = metric.by_total.get(total)
+        if known is None:
+            if len(metric.by_total) >= MEMO_LIMIT:
+                metric.by_total.clear()
+            known = metric.by_total[total] = _pod_based_result(metric, total, spec_replicas, self.basis.context)
+        return known
 
 
 def _total_result(metric: SteadyMetric, reading: int, context: MetricContext) -> SteadyMetricResult:

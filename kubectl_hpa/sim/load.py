@@ -2,7 +2,9 @@
 
 ``constant``, ``step``, ``ramp``, ``spike`` and ``sine`` are formulas; ``csv`` and
 ``prometheus`` replay a recorded series; ``stages`` reads the same stages file
-that ``loadgen/`` feeds locust, so one definition drives real load and simulation.
+that ``loadgen/`` feeds locust, so one definition drives real load and simulation;
+``sequence`` is a test's driver: stages that last a time or wait for the workload
+(``until: {readyReplicas: 3}``), replayed by :class:`SequenceRun` against the world.
 
 This module owns the ``load:`` section of a scenario: its types (:data:`LOAD_TYPES`),
 its parsed form (:class:`LoadSpec`) and the profile built from it. scenario.py imports
@@ -21,14 +23,13 @@ from dataclasses import dataclass, replace
 from functools import cached_property
 from pathlib import Path
 from typing import Any, Callable, Optional
-from urllib import error as urlerror
-from urllib import parse, request
 
 from ..inputs import InputTooLarge, load_yaml, read_text
 from ..timefmt import parse_time
 from .fields import ScenarioError, as_mapping, as_number, as_seconds, field_path, reject_unknown
 
-LOAD_TYPES = ("constant", "step", "ramp", "spike", "sine", "csv", "stages", "prometheus")
+LOAD_TYPES = ("constant", "step", "ramp", "spike", "sine", "csv", "stages", "prometheus", "sequence")
+CONDITIONS = ("readyReplicas", "replicas")  # what a ``sequence`` stage can wait for
 
 PrometheusFetch = Callable[..., list[tuple[float, float]]]
 """``(url, query, start, end, step) -> [(time, total rate)]``: :func:`fetch_prometheus_range`, or a test's stand-in."""
@@ -42,12 +43,60 @@ class LoadProfile:
     length: Optional[float]  # seconds the profile defines; None for endless formulas
     description: str
     before: Optional[float] = None  # requests/s before t = 0; None: the t = 0 value had held (a warm start)
+    stages: tuple[SequenceStage, ...] = ()  # a ``sequence``: ``rate_at`` is then its course if no stage waits
 
     def history_rate_at(self, t: float) -> float:
         """The rate the metric pipeline saw at ``t``, including before the simulation starts."""
         if t < 0:
             return self.rate_at(0.0) if self.before is None else self.before
         return self.rate_at(t)
+
+
+@dataclass(frozen=True)
+class SequenceStage:
+    """One stage of a ``sequence`` load: a rate held ``seconds`` long, or until a condition holds (checked at
+    each sync, as a test's driver polls) or ``seconds`` pass (its timeout; None: no end)."""
+
+    rate: float
+    seconds: Optional[float] = None
+    until: Optional[tuple[str, int]] = None  # (readyReplicas | replicas, count)
+
+
+class SequenceRun:
+    """A ``sequence`` load replayed against one run of the world: a stage that waits for a condition ends at
+    the first sync that sees it. The rate of a past moment is what was offered then; of a future one, the
+    current stage's."""
+
+    def __init__(self, profile: LoadProfile) -> None:
+        self._stages = profile.stages
+        self._before = profile.before
+        self._index = 0
+        self._started = 0.0  # when the current stage began
+        self._times: list[float] = [0.0]  # when each stage so far began
+        self._rates: list[float] = [profile.stages[0].rate]
+
+    def rate_at(self, t: float) -> float:
+        if t < 0:
+            return self._rates[0] if self._before is None else self._before
+        return self._rates[bisect.bisect_right(self._times, t) - 1]
+
+    def observe(self, now: float, ready: int, replicas: int) -> None:
+        """Move on past every stage that ended by ``now``; ``ready`` and ``replicas`` are the workload's now."""
+        while self._index + 1 < len(self._stages):
+            stage = self._stages[self._index]
+            end: Optional[float] = None
+            if stage.until is not None:
+                kind, wanted = stage.until
+                if (ready if kind == "readyReplicas" else replicas) == wanted:
+                    end = now
+            if end is None and stage.seconds is not None and self._started + stage.seconds <= now:
+                end = self._started + stage.seconds
+            if end is None:
+                return
+            self._index += 1
+            self._started = end
+            self._times.append(end)
+            self._rates.append(self._stages[self._index].rate)
 
 
 @dataclass(frozen=True)
@@ -165,6 +214,9 @@ def _build(kind: str, p: dict, base_dir: Path, prometheus_fetch: Optional[Promet
         # The trough is at t = phase: a day that starts quiet.
         return LoadProfile(lambda t: middle - amplitude * math.cos(2 * math.pi * (t - phase) / period), None,
                            f"sine {low:g}..{high:g} req/s, period {period:g}s")
+    if kind == "sequence":
+        reject_unknown(p, {"stages"}, where)
+        return _sequence_profile(p.get("stages"))
     if kind == "csv":
         reject_unknown(p, {"file"}, where)
         return _csv_profile(_file(p, base_dir, "load.file"))
@@ -176,6 +228,49 @@ def _build(kind: str, p: dict, base_dir: Path, prometheus_fetch: Optional[Promet
         return prometheus_profile(str(p.get("url", "")), str(p.get("query", "")), p.get("start"), p.get("end"),
                                   p.get("step", "15s"), fetch=prometheus_fetch)
     raise ScenarioError(f"load.type: unknown load type {kind!r}")
+
+
+def _sequence_profile(raw: Any) -> LoadProfile:
+    """``stages: [{rate, for | until + timeout}]``; every stage but the last needs an end."""
+    if not isinstance(raw, list) or not raw:
+        raise ScenarioError("load.stages: expected a list of {rate, for} or {rate, until, timeout}")
+    stages = []
+    for index, item in enumerate(raw):
+        where = f"load.stages[{index}]"
+        item = as_mapping(item, where)
+        reject_unknown(item, {"rate", "for", "until", "timeout"}, where)
+        rate = as_number(item.get("rate"), f"{where}.rate")
+        until = None
+        if "until" in item:
+            if "for" in item:
+                raise ScenarioError(f"{where}.for: a stage lasts a time or waits (until, with a timeout), not both")
+            condition = as_mapping(item["until"], f"{where}.until")
+            reject_unknown(condition, set(CONDITIONS), f"{where}.until")
+            if len(condition) != 1:
+                raise ScenarioError(f"{where}.until: expected one condition ({', '.join(CONDITIONS)})")
+            (kind, count), = condition.items()
+            if isinstance(count, bool) or not isinstance(count, int) or count < 0:
+                raise ScenarioError(f"{where}.until.{kind}: expected an integer >= 0, got {count!r}")
+            until = (kind, count)
+            seconds = as_seconds(item["timeout"], f"{where}.timeout") if "timeout" in item else None
+        else:
+            if "timeout" in item:
+                raise ScenarioError(f"{where}.timeout: only a stage with until has a timeout")
+            seconds = as_seconds(item["for"], f"{where}.for") if "for" in item else None
+        if seconds is None and until is None and index < len(raw) - 1:
+            raise ScenarioError(f"{where}: needs for (or until) to end: only the last stage can last forever")
+        stages.append(SequenceStage(rate, seconds, until))
+    times, rates, clock = [], [], 0.0
+    for stage in stages:  # the course if nothing is waited for: each stage for its time (or timeout)
+        times.append(clock)
+        rates.append(stage.rate)
+        clock += stage.seconds if stage.seconds is not None else math.inf
+
+    def sequence_rate(t: float) -> float:
+        return rates[bisect.bisect_right(times, t) - 1] if t >= 0 else rates[0]
+
+    length = clock if math.isfinite(clock) else None
+    return LoadProfile(sequence_rate, length, f"sequence of {len(stages)} stages", stages=tuple(stages))
 
 
 def _file(params: dict, base_dir: Path, where: str) -> Path:
@@ -238,6 +333,10 @@ def _stages_profile(path: Path) -> LoadProfile:
 def fetch_prometheus_range(url: str, query: str, start: float, end: float, step: float,
                            timeout: float = 30.0) -> list[tuple[float, float]]:
     """GET /api/v1/query_range and sum the series at each step (the load is a total)."""
+    # Imported here: the HTTP and TLS stack costs every simulate ~30 ms at start-up, and only --prometheus needs it.
+    from urllib import error as urlerror
+    from urllib import parse, request
+
     arguments = parse.urlencode({"query": query, "start": f"{start:.3f}", "end": f"{end:.3f}", "step": f"{step:g}"})
     address = f"{url.rstrip('/')}/api/v1/query_range?{arguments}"
     try:

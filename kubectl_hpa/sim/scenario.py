@@ -11,7 +11,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Optional
 
-from ..core.model import ControllerSettings, HPASpec
+from ..core.model import CONTAINER_RESOURCE, ControllerSettings, HPASpec
 from ..inputs import InputTooLarge, load_yaml, load_yaml_all, read_text
 from .fields import (
     ScenarioError,
@@ -27,6 +27,22 @@ from .load import LoadSpec, parse_load  # Scenario.load; LoadSpec's home is load
 
 API_VERSION = "kubectl-hpa.io/v1alpha1"
 KIND = "Scenario"
+
+# ----------------------------------------------------------------------------- the model's defaults
+# What a scenario gets when it does not say: the original model (samples at the scrape instant on a grid
+# aligned with the controller's syncs, load spread evenly and exactly over Ready pods), so every older
+# scenario gives the same output byte for byte. README's "A realistic model" block is what a cluster
+# has; making it the default is an edit of these lines (and of the goldens it changes).
+DEFAULT_SAMPLING = "instant"  # metrics-server: "instant" (usage at the scrape) or "rate" (over its window)
+DEFAULT_SCRAPE_PHASE: Optional[float] = 0.0  # seconds past each multiple of the interval; None: drawn from the seed
+DEFAULT_KUBELET_PERIOD = 0.0  # the kubelet's sampling period (cAdvisor housekeeping); 0: sampled at each scrape
+DEFAULT_TRAFFIC = "even"  # even | connections | pinned
+DEFAULT_CONNECTION_LIFETIME = 30.0  # seconds a connection lives on average (traffic: connections)
+DEFAULT_VARIANCE = 0.0  # relative spread of the pods' shares of the load
+DEFAULT_CONTAINER = "app"  # the one container of a workload that lists none
+
+SAMPLINGS = ("instant", "rate")
+TRAFFIC_MODELS = ("even", "connections", "pinned")
 
 
 @dataclass(frozen=True)
@@ -50,6 +66,37 @@ class MetricModel:
 
 
 @dataclass(frozen=True)
+class Container:
+    """One container of the pod: its requests and limits (milli), and how its usage follows the load."""
+
+    name: str
+    requests: dict = field(default_factory=dict)
+    limits: dict = field(default_factory=dict)  # only cpu is modelled: usage is capped at it (CFS throttling)
+    cpu: MetricModel = MetricModel()
+    memory: MetricModel = MetricModel()
+    sidecar: bool = False  # an init container with restartPolicy: Always (a native sidecar)
+
+
+@dataclass(frozen=True)
+class Traffic:
+    """How the load reaches pods: ``even`` (short requests through a Service: every Ready pod at once),
+    ``connections`` (long-lived connections: a new pod takes load as they turn over, each living
+    ``connection_lifetime`` on average), ``pinned`` (the load stays on the pods that had it)."""
+
+    model: str = DEFAULT_TRAFFIC
+    connection_lifetime: float = DEFAULT_CONNECTION_LIFETIME
+
+
+@dataclass(frozen=True)
+class InitialPods:
+    """Pods that exist at t = 0: created ``age`` seconds before, Ready ``startup`` seconds after creation."""
+
+    count: int
+    age: float = 3600.0
+    startup: float = 0.0
+
+
+@dataclass(frozen=True)
 class Workload:
     replicas: int = 1
     requests: dict = field(default_factory=lambda: {"cpu": 100, "memory": 64 * 2**20 * 1000})  # milli
@@ -58,6 +105,25 @@ class Workload:
     memory: MetricModel = MetricModel(per_request=0.0, baseline=32 * 2**20 * 1000.0)
     pods_metrics: dict = field(default_factory=dict)  # name -> MetricModel, per pod (e.g. hello_counter_per_second)
     total_metrics: dict = field(default_factory=dict)  # name -> MetricModel, Object/External values from total load
+    limits: dict = field(default_factory=dict)  # the single container's limits (milli); cpu only
+    containers: tuple[Container, ...] = ()  # empty: one container named app from requests, limits, cpu, memory
+    pod_requests: Optional[dict] = None  # spec.resources.requests (pod-level resources)
+    traffic: Traffic = Traffic()
+    variance: float = DEFAULT_VARIANCE
+    initial: tuple[InitialPods, ...] = ()  # empty: ``replicas`` pods, old and Ready
+
+    @property
+    def pod_containers(self) -> tuple[Container, ...]:
+        """The containers of each pod (sidecars included), as the model runs them."""
+        if self.containers:
+            return self.containers
+        return (Container(DEFAULT_CONTAINER, dict(self.requests), dict(self.limits), self.cpu, self.memory),)
+
+    @property
+    def per_pod(self) -> bool:
+        """Whether pods can differ from one another beyond their start-up (the per-pod model in world.py)."""
+        return bool(self.limits or self.containers or self.pod_requests is not None or self.variance
+                    or self.traffic.model != "even")
 
 
 @dataclass(frozen=True)
@@ -67,6 +133,15 @@ class Pipeline:
     resolution: float = 15.0  # metrics-server --metric-resolution (and the PodMetrics window)
     scrape_interval: float = 15.0
     rate_window: float = 60.0  # the adapter rule's rate(...[W])
+    sampling: str = DEFAULT_SAMPLING  # metrics-server's CPU: instant | rate (between its last two scrapes)
+    phase: Optional[float] = DEFAULT_SCRAPE_PHASE  # metrics-server's scrapes, past multiples of resolution
+    prometheus_phase: Optional[float] = DEFAULT_SCRAPE_PHASE  # Prometheus' scrapes, likewise
+    kubelet_period: float = DEFAULT_KUBELET_PERIOD  # how old a scraped point can be (its phase: from the seed)
+
+    @property
+    def default_sampling(self) -> bool:
+        return (self.sampling == "instant" and self.phase == 0.0 and self.prometheus_phase == 0.0
+                and self.kubelet_period == 0.0)
 
 
 @dataclass(frozen=True)
@@ -101,6 +176,16 @@ class Scenario:
 
     def with_variant(self, variant: Variant) -> Scenario:
         return replace(self, hpa=variant.hpa, hpa_manifest=variant.manifest, name=variant.name)
+
+    @property
+    def per_pod_model(self) -> bool:
+        """Whether the world runs its per-pod model (world.py): anything the original one cannot express."""
+        return self.workload.per_pod or not self.pipeline.default_sampling
+
+    @property
+    def extended(self) -> bool:
+        """Whether the scenario uses any of the newer model's fields (the summary then reports what it knows)."""
+        return self.per_pod_model or bool(self.workload.initial) or self.load.type == "sequence"
 
 
 # ----------------------------------------------------------------------------- parsing
@@ -140,13 +225,80 @@ def _metric_model(raw: Any, where: str, default: MetricModel = MetricModel()) ->
     return MetricModel(float(per_request), float(baseline), retain)
 
 
+def _quantities(raw: Any, where: str, allowed: Optional[tuple[str, ...]] = None) -> dict:
+    """A ``{resource: quantity}`` mapping in milli-units."""
+    values = {}
+    for name, value in as_mapping(raw, where).items():
+        if allowed is not None and name not in allowed:
+            raise ScenarioError(f"{field_path(where, str(name))}: only {', '.join(allowed)} can be modelled here")
+        values[str(name)] = as_milli(value, field_path(where, str(name)))
+    return values
+
+
+def _container(raw: Any, where: str, defaults: Workload, first: bool) -> Container:
+    """One of ``workload.containers``: its usage is its own ``cpu``/``memory`` model, or ``share`` of the
+    workload's (default: all of it for the first container, none for the others)."""
+    raw = as_mapping(raw, where)
+    reject_unknown(raw, {"name", "requests", "limits", "cpu", "memory", "share", "sidecar"}, where)
+    name = raw.get("name")
+    if not isinstance(name, str) or not name:
+        raise ScenarioError(f"{field_path(where, 'name')}: required (a container name)")
+    sidecar = raw.get("sidecar", False)
+    if not isinstance(sidecar, bool):
+        raise ScenarioError(f"{field_path(where, 'sidecar')}: expected true or false")
+    share = as_number(raw.get("share", 1.0 if first and not sidecar else 0.0), field_path(where, "share"))
+    cpu = MetricModel(defaults.cpu.per_request * share, defaults.cpu.baseline * share)
+    memory = MetricModel(defaults.memory.per_request * share, defaults.memory.baseline * share, defaults.memory.retain)
+    return Container(name, _quantities(raw.get("requests"), field_path(where, "requests")),
+                     _quantities(raw.get("limits"), field_path(where, "limits"), ("cpu",)),
+                     _metric_model(raw["cpu"], field_path(where, "cpu")) if "cpu" in raw else cpu,
+                     _metric_model(raw["memory"], field_path(where, "memory")) if "memory" in raw else memory,
+                     sidecar)
+
+
+def _traffic(raw: Any, where: str) -> Traffic:
+    if isinstance(raw, str):
+        raw = {"model": raw}
+    raw = as_mapping(raw, where)
+    reject_unknown(raw, {"model", "connectionLifetime"}, where)
+    model = raw.get("model", DEFAULT_TRAFFIC)
+    if model not in TRAFFIC_MODELS:
+        raise ScenarioError(f"{field_path(where, 'model')}: {model!r} is not one of {', '.join(TRAFFIC_MODELS)}")
+    lifetime = as_seconds(raw.get("connectionLifetime", DEFAULT_CONNECTION_LIFETIME),
+                          field_path(where, "connectionLifetime"))
+    return Traffic(model, lifetime)
+
+
+def _initial_pods(raw: Any, where: str) -> tuple[InitialPods, ...]:
+    if raw is None:
+        return ()
+    if not isinstance(raw, list) or not raw:
+        raise ScenarioError(f"{where}: expected a list of {{count, age, startup}}")
+    groups = []
+    for index, item in enumerate(raw):
+        here = f"{where}[{index}]"
+        item = as_mapping(item, here)
+        reject_unknown(item, {"count", "age", "startup"}, here)
+        count = item.get("count", 1)
+        if isinstance(count, bool) or not isinstance(count, int) or count < 1:
+            raise ScenarioError(f"{field_path(here, 'count')}: expected an integer >= 1, got {count!r}")
+        groups.append(InitialPods(count, as_seconds(item.get("age", "1h"), field_path(here, "age"), positive=False),
+                                  as_seconds(item.get("startup", 0), field_path(here, "startup"), positive=False)))
+    return tuple(groups)
+
+
 def _workload(raw: Any, where: str) -> Workload:
     raw = as_mapping(raw, where)
-    reject_unknown(raw, {"replicas", "requests", "startup", "cpu", "memory", "podsMetrics", "totalMetrics"}, where)
+    reject_unknown(raw, {"replicas", "requests", "startup", "cpu", "memory", "podsMetrics", "totalMetrics", "limits",
+                         "containers", "podRequests", "traffic", "variance", "initialPods"}, where)
     defaults = Workload()
-    replicas = raw.get("replicas", defaults.replicas)
+    initial = _initial_pods(raw.get("initialPods"), field_path(where, "initialPods"))
+    replicas = raw.get("replicas", sum(group.count for group in initial) if initial else defaults.replicas)
     if isinstance(replicas, bool) or not isinstance(replicas, int) or replicas < 0:
         raise ScenarioError(f"{field_path(where, 'replicas')}: expected an integer >= 0, got {replicas!r}")
+    if initial and replicas != sum(group.count for group in initial):
+        raise ScenarioError(f"{field_path(where, 'replicas')}: {replicas} is not the {sum(g.count for g in initial)} "
+                            "pods of workload.initialPods (leave it out)")
     requests = dict(defaults.requests)
     for name, value in as_mapping(raw.get("requests"), field_path(where, "requests")).items():
         requests[str(name)] = as_milli(value, field_path(where, f"requests.{name}"))
@@ -154,19 +306,56 @@ def _workload(raw: Any, where: str) -> Workload:
                     for name, value in as_mapping(raw.get("podsMetrics"), field_path(where, "podsMetrics")).items()}
     total_metrics = {str(name): _metric_model(value, field_path(where, f"totalMetrics.{name}"))
                      for name, value in as_mapping(raw.get("totalMetrics"), field_path(where, "totalMetrics")).items()}
+    cpu = _metric_model(raw.get("cpu"), field_path(where, "cpu"), defaults.cpu)
+    memory = _metric_model(raw.get("memory"), field_path(where, "memory"), defaults.memory)
+    limits = _quantities(raw.get("limits"), field_path(where, "limits"), ("cpu",))
+    shaped = Workload(cpu=cpu, memory=memory)
+    containers: tuple[Container, ...] = ()
+    if raw.get("containers") is not None:
+        listed = raw["containers"]
+        if not isinstance(listed, list) or not listed:
+            raise ScenarioError(f"{field_path(where, 'containers')}: expected a list of containers")
+        for key in ("requests", "limits"):
+            if key in raw:
+                raise ScenarioError(f"{field_path(where, key)}: set {key} per container in workload.containers")
+        containers = tuple(_container(item, field_path(where, f"containers[{index}]"), shaped, index == 0)
+                           for index, item in enumerate(listed))
+        names = [container.name for container in containers]
+        if len(set(names)) != len(names):
+            raise ScenarioError(f"{field_path(where, 'containers')}: two containers named "
+                                f"{next(n for n in names if names.count(n) > 1)!r}")
+        if all(container.sidecar for container in containers):
+            raise ScenarioError(f"{field_path(where, 'containers')}: a pod needs one container that is not a sidecar")
+    pod_requests = None
+    if raw.get("podRequests") is not None:
+        pod_requests = _quantities(raw["podRequests"], field_path(where, "podRequests"), ("cpu", "memory"))
+    variance = as_number(raw.get("variance", DEFAULT_VARIANCE), field_path(where, "variance"))
+    if variance >= 1:
+        raise ScenarioError(f"{field_path(where, 'variance')}: must be below 1 (a relative spread), got {variance:g}")
     return Workload(replicas=replicas, requests=requests, startup=_startup(raw.get("startup"), field_path(where, "startup")),
-                    cpu=_metric_model(raw.get("cpu"), field_path(where, "cpu"), defaults.cpu),
-                    memory=_metric_model(raw.get("memory"), field_path(where, "memory"), defaults.memory),
-                    pods_metrics=pods_metrics, total_metrics=total_metrics)
+                    cpu=cpu, memory=memory, pods_metrics=pods_metrics, total_metrics=total_metrics, limits=limits,
+                    containers=containers, pod_requests=pod_requests,
+                    traffic=_traffic(raw.get("traffic"), field_path(where, "traffic")), variance=variance,
+                    initial=initial)
+
+
+def _phase(raw: Any, where: str, interval: float) -> Optional[float]:
+    """A scrape phase: seconds past each multiple of the interval, or ``random`` (drawn from the seed)."""
+    if raw == "random":
+        return None
+    phase = as_seconds(raw, where, positive=False)
+    if phase >= interval:
+        raise ScenarioError(f"{where}: must be less than the interval ({interval:g}s), got {raw!r}")
+    return phase
 
 
 def _pipeline(raw: Any, where: str) -> Pipeline:
     raw = as_mapping(raw, where)
     reject_unknown(raw, {"metricsServer", "prometheus"}, where)
     server = as_mapping(raw.get("metricsServer"), field_path(where, "metricsServer"))
-    reject_unknown(server, {"resolution"}, field_path(where, "metricsServer"))
+    reject_unknown(server, {"resolution", "sampling", "phase", "kubeletPeriod"}, field_path(where, "metricsServer"))
     prometheus = as_mapping(raw.get("prometheus"), field_path(where, "prometheus"))
-    reject_unknown(prometheus, {"scrapeInterval", "rateWindow"}, field_path(where, "prometheus"))
+    reject_unknown(prometheus, {"scrapeInterval", "rateWindow", "phase"}, field_path(where, "prometheus"))
     defaults = Pipeline()
     resolution = as_seconds(server.get("resolution", defaults.resolution), field_path(where, "metricsServer.resolution"))
     scrape = as_seconds(prometheus.get("scrapeInterval", defaults.scrape_interval), field_path(where, "prometheus.scrapeInterval"))
@@ -174,7 +363,21 @@ def _pipeline(raw: Any, where: str) -> Pipeline:
     if window < 2 * scrape:
         raise ScenarioError(f"{field_path(where, 'prometheus.rateWindow')}: must cover at least two scrapes "
                             f"({2 * scrape:g}s), or rate() returns nothing")
-    return Pipeline(resolution=resolution, scrape_interval=scrape, rate_window=window)
+    sampling = server.get("sampling", DEFAULT_SAMPLING)
+    if sampling not in SAMPLINGS:
+        raise ScenarioError(f"{field_path(where, 'metricsServer.sampling')}: {sampling!r} is not one of "
+                            f"{', '.join(SAMPLINGS)}")
+    kubelet = as_seconds(server.get("kubeletPeriod", DEFAULT_KUBELET_PERIOD),
+                         field_path(where, "metricsServer.kubeletPeriod"), positive=False)
+    if kubelet > resolution:
+        raise ScenarioError(f"{field_path(where, 'metricsServer.kubeletPeriod')}: must be at most the resolution "
+                            f"({resolution:g}s), got {server.get('kubeletPeriod')!r}")
+    return Pipeline(resolution=resolution, scrape_interval=scrape, rate_window=window, sampling=sampling,
+                    kubelet_period=kubelet,
+                    phase=_phase(server.get("phase", DEFAULT_SCRAPE_PHASE), field_path(where, "metricsServer.phase"),
+                                 resolution),
+                    prometheus_phase=_phase(prometheus.get("phase", DEFAULT_SCRAPE_PHASE),
+                                            field_path(where, "prometheus.phase"), scrape))
 
 
 CONTROLLER_FIELDS = {
@@ -258,6 +461,9 @@ def parse_scenario(document: Any, source: str, base_dir: Path, hpa_override: Opt
         merged = {**manifest, "spec": deep_merge(manifest.get("spec") or {}, as_mapping(raw.get("spec"), f"{where}.spec"))}
         variants.append(Variant(str(raw.get("name", f"variant-{index + 1}")), hpa_spec(merged, f"{source}: {where}"), merged))
     workload = _workload(document.get("workload"), "workload")
+    check_containers(hpa, workload, f"{source}: hpa")
+    for variant in variants:
+        check_containers(variant.hpa, workload, f"{source}: {variant.name}")
     duration = document.get("duration")
     seed = document.get("seed", 0)
     if isinstance(seed, bool) or not isinstance(seed, int):
@@ -271,6 +477,16 @@ def parse_scenario(document: Any, source: str, base_dir: Path, hpa_override: Opt
         variants=tuple(variants),
         kubernetes_version=_kubernetes_version(controller.get("kubernetesVersion"), "controller.kubernetesVersion"),
         feature_gates=_feature_gates(controller.get("featureGates"), "controller.featureGates"))
+
+
+def check_containers(hpa: HPASpec, workload: Workload, where: str) -> None:
+    """A ContainerResource metric must name a container the workload runs: in a cluster the metric would fail
+    at every sync, which no simulation of this workload can teach anything about."""
+    names = [container.name for container in workload.pod_containers]
+    for index, spec in enumerate(hpa.metrics):
+        if spec.type == CONTAINER_RESOURCE and spec.container not in names:
+            raise ScenarioError(f"{where}.spec.metrics[{index}].containerResource.container: {spec.container!r} is "
+                                f"not a container of the workload (workload.containers: {', '.join(names)})")
 
 
 def hpa_spec(manifest: dict, where: str) -> HPASpec:

@@ -9,6 +9,12 @@ resolution interval (a new pod has no sample until it has been scraped twice);
 Prometheus scrapes every interval and the adapter's ``rate(...[W])`` averages
 the samples inside its window (a series needs two samples to exist).
 
+A scenario that uses the newer model's fields (scenario.per_pod_model) runs the per-pod model: how load
+reaches each pod (traffic.py: even, connections, pinned, per-pod variance), several containers with
+limits (containers.py), and metrics-server's rate over its window at its own phase (metrics_server.py).
+Its defaults give the original model's numbers (tests/sim/test_model_equivalence.py); a scenario that
+uses none of it runs the original code, unchanged.
+
 ``readings`` is what decide() reads; ``steady_view`` is the same reduced to what a steady sync
 (core.steady) needs, with everything that cannot change between two rescales worked out once.
 """
@@ -39,8 +45,14 @@ from ..core.model import (
     Scale,
 )
 from ..core.steady import PodSamples, SteadyReading
-from .load import LoadProfile
+from .containers import PodContainers, demand
+from .load import LoadProfile, SequenceRun
+from .metrics_server import MetricsServer
 from .scenario import MetricModel, Scenario
+from .traffic import Member, Traffic
+
+RATE_STEP = 1.0  # seconds between the points a CPU rate over a window is integrated on (midpoints)
+MIN_WEIGHT = 0.05  # per-pod variance never leaves a pod without load
 
 CONTAINER = "app"
 STEADY_RESOURCES = ("cpu", "memory")  # what the pods report; other resources have no samples
@@ -70,6 +82,8 @@ class PodGroup:
     count: int
     memory_high: float = 0.0
     _views: dict = field(default_factory=dict)  # (ready, count) -> the core Pod, rebuilt only on change
+    weight: float = 1.0  # its share of the load against an average pod's (per-pod variance)
+    memory_highs: dict = field(default_factory=dict)  # per-pod model, retained memory: container -> high-water mark
 
 
 @dataclass(frozen=True)
@@ -79,9 +93,13 @@ class Scrape:
     time: float
     per_ready_pod: float
     total: float
+    loads: Optional[dict] = None  # per-pod model: group name -> each pod's requests/s then
 
 
 class World:
+    throttled = False  # at the last sync: some pod's CPU demand passes its limit (per-pod model, with limits)
+    fold_alike = True  # per-pod model: fold pods that take the same load (tests turn it off to compare)
+
     def __init__(self, scenario: Scenario, load: LoadProfile) -> None:
         self.scenario = scenario
         self._rate_at = load.history_rate_at
@@ -95,7 +113,9 @@ class World:
         pipeline, settings = scenario.pipeline, scenario.controller
         self._resolution = pipeline.resolution
         self._scrapes: deque[Scrape] = deque(maxlen=int(pipeline.rate_window / pipeline.scrape_interval) + 3)
-        self._next_scrape = -pipeline.rate_window  # the pipeline has history when the simulation starts
+        # The pipeline has history when the simulation starts.
+        self._next_scrape = -pipeline.rate_window + self._phase(pipeline.prometheus_phase, pipeline.scrape_interval,
+                                                                "prometheus")
         # Only Pods, Object and External metrics come through Prometheus.
         self._scraping = any(spec.type in (PODS, OBJECT, EXTERNAL) for spec in scenario.hpa.metrics)
         # The pods as the controller sees them change only when groups do (``_version``) or a group
@@ -106,8 +126,46 @@ class World:
         # period, scraped by metrics-server, and with a full rate() window behind it.
         self._maturity = max(settings.cpu_initialization_period, 2 * pipeline.resolution,
                              pipeline.rate_window + 2 * pipeline.scrape_interval)
-        if self.replicas:
+        self._init_model(scenario, load)
+        initial = scenario.workload.initial
+        if initial and sum(pods.count for pods in initial) == self.replicas:
+            for pods in initial:
+                self._add_group(-pods.age, pods.count, startup=pods.startup)
+        elif self.replicas:
             self._add_group(-3600.0, self.replicas, startup=0.0)
+        if self._per_pod:
+            start = min((group.created for group in self.groups), default=0.0)
+            self._traffic.rebalance(start, self._members(start))
+            self._traffic_time = start
+
+    def _init_model(self, scenario: Scenario, load: LoadProfile) -> None:
+        """The newer model's parts; with none of its fields set, nothing here changes a number."""
+        workload, pipeline = scenario.workload, scenario.pipeline
+        self._extended, self._per_pod = scenario.extended, scenario.per_pod_model
+        self._sequence = SequenceRun(load) if load.stages else None
+        if self._sequence is not None:
+            self._rate_at = self._sequence.rate_at
+        self._pod = PodContainers(workload.pod_containers)
+        self._containers, self._sidecars = self._pod.requests() if self._per_pod else ((self._requests,), ())
+        self._pod_requests = workload.pod_requests
+        self._server = MetricsServer(pipeline.resolution, self._phase(pipeline.phase, pipeline.resolution,
+                                                                      "metrics-server"),
+                                     pipeline.sampling == "rate", pipeline.kubelet_period,
+                                     self._phase(None, pipeline.kubelet_period, "kubelet")
+                                     if pipeline.kubelet_period else 0.0)
+        self._traffic = Traffic(workload.traffic.model, workload.traffic.connection_lifetime)
+        self._traffic_time = -math.inf
+        self._variance = random.Random(f"{scenario.seed}:variance") if workload.variance else None
+        self._samples: dict[str, Optional[tuple[float, float, dict]]] = {}  # this scrape's, by group
+        self._samples_at = math.nan
+        self._points: dict[tuple[float, float], tuple[list[float], list[float]]] = {}
+
+    def _phase(self, phase: Optional[float], interval: float, what: str) -> float:
+        """A scrape phase as given, or drawn from the seed (whole seconds; its own stream, so drawing
+        it changes no start-up time)."""
+        if phase is not None:
+            return phase
+        return float(random.Random(f"{self.scenario.seed}:{what}").randrange(int(max(interval, 1.0))))
 
     # ------------------------------------------------------------------ pods
 
@@ -131,10 +189,18 @@ class World:
         return layout
 
     def _add_group(self, now: float, count: int, startup: float) -> None:
+        if self._variance is not None:  # pods that differ are each their own group
+            for _ in range(count):
+                weight = max(MIN_WEIGHT, self._variance.gauss(1.0, self.scenario.workload.variance))
+                self._add_pods(now, 1, startup, weight)
+            return
+        self._add_pods(now, count, startup, 1.0)
+
+    def _add_pods(self, now: float, count: int, startup: float, weight: float) -> None:
         self._version += 1
         self._counter += 1
         self.groups.append(PodGroup(name=f"{self.scenario.hpa.scale_target.name}-{self._counter}", created=now,
-                                    ready_at=now + startup, count=count))
+                                    ready_at=now + startup, count=count, weight=weight))
 
     def _startup_delay(self) -> float:
         """Drawn per pod, in whole seconds (so pods started together mostly share a group)."""
@@ -161,6 +227,7 @@ class World:
                 delays[delay] = delays.get(delay, 0) + 1
             for delay, count in sorted(delays.items()):
                 self._add_group(now, count, delay)
+            self._rebalance(now)
             return
         surplus = -missing
         # The ReplicaSet removes not-ready pods before ready ones, and newer before older.
@@ -171,11 +238,30 @@ class World:
             group.count -= taken
             surplus -= taken
         self.groups = [group for group in self.groups if group.count > 0]
+        self._rebalance(now)
+
+    def _rebalance(self, now: float) -> None:
+        """Per-pod model: the Ready pods changed by a rescale at ``now``."""
+        if self._per_pod:
+            self._traffic.rebalance(now, self._members(now))
+            self._traffic_time = now
+
+    def _members(self, now: float) -> tuple[Member, ...]:
+        return tuple(Member(g.name, g.count, g.weight) for g in self.groups if g.ready_at <= now)
+
+    def _sync_traffic(self, now: float) -> None:
+        """Tell the traffic model of every pod that became Ready since it last heard, at that moment."""
+        for moment in sorted({g.ready_at for g in self.groups if self._traffic_time < g.ready_at <= now}):
+            self._traffic.rebalance(moment, self._members(moment))
+        self._traffic_time = max(self._traffic_time, now)
 
     def _merge_mature(self, now: float) -> None:
         """Fold pods past every start-up effect into one group: they decide alike (a property test shows
         a group decides like its pods). Done only when pods change anyway (a rescale), so a steady
         stretch keeps its pods; which of them a scale-down removes does not matter."""
+        if self._per_pod:
+            self._merge_alike(now)
+            return
         if self.scenario.workload.memory.retain or len(self.groups) < 2:
             return  # pods that keep their own memory high-water marks stay distinct
         mature = [g for g in self.groups if now - g.created >= self._maturity and now - g.ready_at >= self._maturity]
@@ -185,6 +271,37 @@ class World:
         keeper.count += sum(g.count for g in mature if g is not keeper)
         self._version += 1
         self.groups = [g for g in self.groups if g is keeper or g not in mature]
+
+    def _merge_alike(self, now: float) -> None:
+        """Per-pod model: fold mature pods whose load has been the same over every window that looks back
+        (same weight, same share in every traffic segment since), and that sit side by side in the order a
+        scale-down removes pods, so the fold changes no number (which of them goes first does not matter)."""
+        if not self.fold_alike or len(self.groups) < 2 or self._pod.retains:
+            return
+        since = now - self._maturity
+        order = sorted(self.groups, key=lambda g: (g.ready_at <= now, -g.created, g.name))
+        merged: list[list[PodGroup]] = []
+        run: list[PodGroup] = []
+        signature: Optional[tuple] = None
+        for group in [*order, None]:
+            mark: Optional[tuple] = None
+            if group is not None and now - group.created >= self._maturity and now - group.ready_at >= self._maturity:
+                mark = (group.weight, self._traffic.history(group.name, since))
+            if group is not None and mark is not None and mark == signature:
+                run.append(group)
+                continue
+            if len(run) > 1:
+                merged.append(run)
+            run, signature = ([group] if group is not None and mark is not None else []), mark
+        if not merged:
+            return
+        folded: set[int] = set()
+        for alike in merged:
+            keeper = alike[0]
+            keeper.count += sum(g.count for g in alike[1:])
+            folded.update(id(g) for g in alike[1:])
+        self._version += 1
+        self.groups = [g for g in self.groups if id(g) not in folded]
 
     def observe(self, now: float) -> tuple[tuple[Pod, ...], int, int]:
         """What a sync reads of the workload: the pods, how many are Ready, how many exist."""
@@ -198,7 +315,8 @@ class World:
         if view is None:
             view = Pod(name=group.name, phase="Running", ready="True" if ready else "False",
                        ready_transition_time=group.ready_at if ready else group.created, start_time=group.created,
-                       containers=(self._requests,), labels=self._labels, count=group.count)
+                       containers=self._containers, sidecars=self._sidecars, pod_requests=self._pod_requests,
+                       labels=self._labels, count=group.count)
             group._views = {key: view}
         return view
 
@@ -214,27 +332,137 @@ class World:
         ready = self.ready_count(now)
         return self.rate_at(now) / ready if ready else 0.0
 
+    @property
+    def moves_between_syncs(self) -> bool:
+        """Whether ``advance`` has anything to do: Prometheus scrapes to record, the newer model's
+        traffic and stages, or memory high-water marks. Without any, the engine skips the call."""
+        return self._scraping or self._extended or self._per_pod or self.scenario.workload.memory.retain
+
     def advance(self, now: float) -> None:
         """Record every Prometheus scrape up to ``now`` (the load seen by the pods at that instant)."""
+        if self._extended:
+            self._advance_model(now)
         interval = self.scenario.pipeline.scrape_interval
         while self._scraping and self._next_scrape <= now:
             moment = self._next_scrape
             rate = self.rate_at(moment)
             ready = self.ready_count(moment)
-            self._scrapes.append(Scrape(moment, rate / ready if ready else 0.0, rate))
+            loads = {g.name: self._traffic.load(g.name, moment, rate) for g in self.groups} if self._per_pod else None
+            self._scrapes.append(Scrape(moment, rate / ready if ready else 0.0, rate, loads))
             self._next_scrape += interval
+        if self._per_pod:
+            self._retain_memory(now)
+            return
         if self.scenario.workload.memory.retain:  # memory that is never given back keeps its high-water mark
             per_ready = self.per_ready_pod_rate(now)
             for group in self.groups:
                 usage = _usage(self.scenario.workload.memory, group.ready_at <= now, per_ready)
                 group.memory_high = max(group.memory_high, usage)
 
+    def _advance_model(self, now: float) -> None:
+        """The newer model's part of a sync: a driver's stages, the traffic, what the summary counts."""
+        if self._sequence is not None:
+            self._sequence.observe(now, self.ready_count(now), self.replicas)
+        if self._per_pod:
+            self._sync_traffic(now)
+            if self._pod.limited:
+                total = self.rate_at(now)
+                self.throttled = any(self._pod.throttled(self._traffic.load(g.name, now, total)) for g in self.groups)
+
+    def _retain_memory(self, now: float) -> None:
+        """Per-pod model: memory that is never given back keeps each container's high-water mark."""
+        if not self._pod.retains:
+            return
+        total = self.rate_at(now)
+        for group in self.groups:
+            load = self._traffic.load(group.name, now, total)
+            for container in self._pod.containers:
+                if container.memory.retain:
+                    usage = demand(container.memory, load)
+                    group.memory_highs[container.name] = max(group.memory_highs.get(container.name, 0.0), usage)
+
+    # ------------------------------------------------------------------ metrics-server, per pod
+
+    def _pod_samples(self, now: float) -> list[tuple[PodGroup, tuple[float, float, dict]]]:
+        """Each group metrics-server has a sample of, with the sample: its time, window and per-container
+        usage (as reported: whole millicores and bytes). A rate's samples are kept for their scrape."""
+        scraped = self._server.last_scrape(now)
+        if scraped != self._samples_at or not self._server.rate:
+            self._samples, self._samples_at = {}, scraped
+        found = []
+        for group in self.groups:
+            if group.name in self._samples:
+                sample = self._samples[group.name]
+            else:
+                window = self._server.window(group.created, scraped)
+                sample = self._samples[group.name] = None if window is None else self._measure(group, *window)
+            if sample is not None:
+                found.append((group, sample))
+        return found
+
+    def _measure(self, group: PodGroup, start: float, end: float) -> tuple[float, float, dict]:
+        """One pod of ``group`` as metrics-server reports it for the interval ``start``..``end``."""
+        traffic, pod = self._traffic, self._pod
+        load_end = traffic.load(group.name, end, self.rate_at(end))
+        loads, mean = [load_end], load_end
+        if self._server.rate:
+            moments, totals = self._window_points(start, end)
+            if pod.limited:
+                loads = traffic.window_loads(group.name, moments, totals)
+            else:
+                mean = traffic.mean_load(group.name, moments, totals)
+        usage = {}
+        for container in pod.containers:
+            if "cpu" in container.limits:  # capped point by point
+                cpu = pod.mean_cpu(container, loads)
+            else:  # linear in the load: the mean load's usage
+                cpu = demand(container.cpu, mean if not pod.limited else sum(loads) / len(loads))
+            memory = demand(container.memory, load_end)
+            if container.memory.retain:
+                memory = max(memory, group.memory_highs.get(container.name, 0.0))
+            usage[container.name] = {"cpu": _as_reported("cpu", cpu), "memory": _as_reported("memory", memory)}
+        window = end - start if self._server.rate else self._resolution
+        return end, window, usage
+
+    def _window_points(self, start: float, end: float) -> tuple[list[float], list[float]]:
+        """The midpoints a CPU rate over ``start``..``end`` is integrated on, and the offered load at each
+        (the same for every pod sampled over that interval: kept for the scrape)."""
+        key = (start, end)
+        found = self._points.get(key)
+        if found is None:
+            steps = max(1, int(math.ceil((end - start) / RATE_STEP - 1e-9)))
+            width = (end - start) / steps
+            moments = [start + (index + 0.5) * width for index in range(steps)]
+            if len(self._points) > 8:
+                self._points.clear()
+            found = self._points[key] = (moments, [self._rate_at(moment) for moment in moments])
+        return found
+
+    def _pod_resource_metrics(self, now: float) -> ResourceMetrics:
+        return ResourceMetrics(tuple(PodResourceSample(group.name, stamp, window, usage)
+                                     for group, (stamp, window, usage) in self._pod_samples(now)))
+
+    def _pod_steady_reading(self, name: str, container: Optional[str], now: float) -> SteadyReading:
+        """A Resource or ContainerResource metric's values in group order, if every pod has one at one time."""
+        found = self._pod_samples(now)
+        if len(found) != len(self.groups) or name not in STEADY_RESOURCES:
+            return None
+        stamps = {(stamp, window) for _, (stamp, window, _) in found}
+        if len(stamps) != 1:
+            return None
+        if container is None:
+            values = tuple([sum(usage[name] for usage in sample[2].values()) for _, sample in found])
+        else:
+            values = tuple([sample[2][container][name] for _, sample in found])
+        (stamp, window), = stamps
+        return PodSamples(values, stamp, window)
+
     def readings(self, now: float) -> tuple[Reading, ...]:
         readings: list[Reading] = []
         resource: Optional[ResourceMetrics] = None
         for spec in self.scenario.hpa.metrics:
             if spec.type in (RESOURCE, CONTAINER_RESOURCE):
-                resource = resource or self._resource_metrics(now)
+                resource = resource or (self._pod_resource_metrics(now) if self._per_pod else self._resource_metrics(now))
                 readings.append(resource)
             elif spec.type == PODS:
                 readings.append(self._pods_metric(spec.name, now))
@@ -288,7 +516,10 @@ class World:
             seen = [scrape for scrape in scrapes if scrape.time >= group.created]
             if len(seen) < 2:  # rate() needs two samples of the pod's series
                 continue
-            rate = sum(scrape.per_ready_pod if scrape.time >= group.ready_at else 0.0 for scrape in seen) / len(seen)
+            if self._per_pod:
+                rate = sum(_scraped_load(scrape, group) for scrape in seen) / len(seen)
+            else:
+                rate = sum(scrape.per_ready_pod if scrape.time >= group.ready_at else 0.0 for scrape in seen) / len(seen)
             values.append((group, int(round(model.baseline + model.per_request * rate)), seen[-1].time))
         return values
 
@@ -310,6 +541,8 @@ class World:
             return layout.pods, layout.ready, layout.existing, self.steady_readings(now), rate_at(now)
 
         workload = self.scenario.workload
+        if self._per_pod:
+            return general
         resources = []
         for spec in self.scenario.hpa.metrics:
             if (spec.type not in (RESOURCE, CONTAINER_RESOURCE) or spec.container not in (None, CONTAINER)
@@ -320,17 +553,25 @@ class World:
             return general
         settled = max(max(group.created for group in groups) + resolution, max(group.ready_at for group in groups))
         pods, count = sum(group.count for group in groups), len(groups)
+        fixed: list[Layout] = []  # the layout once every group is Ready
+        new_samples = tuple.__new__  # skips PodSamples' Python-level __new__ (a hot line)
 
         def view(now: float) -> SteadyView:
             scraped = floor(now / resolution) * resolution
             if scraped < settled or self._version != version:
                 return general(now)
-            per_ready = rate_at(scraped) / pods
-            layout = layout_at(now)
-            # Every pod reports the same; tuple.__new__ skips PodSamples' Python-level __new__ (a hot line).
-            readings = tuple([tuple.__new__(PodSamples, ((_as_reported(name, _usage(model, True, per_ready)),) * count,
-                                                         scraped, resolution)) for name, model in resources])
-            return layout.pods, layout.ready, layout.existing, readings, rate_at(now)
+            if now < settled:
+                layout = layout_at(now)
+            else:  # every group is Ready: one layout until the pods change
+                if not fixed:
+                    fixed.append(layout_at(now))
+                layout = fixed[0]
+            total = rate_at(scraped)
+            per_ready = total / pods
+            # Every pod reports the same: a Ready pod's usage as metrics-server rounds it.
+            readings = tuple([new_samples(PodSamples, ((_as_reported(name, _usage(model, True, per_ready)),) * count,
+                                                       scraped, resolution)) for name, model in resources])
+            return layout.pods, layout.ready, layout.existing, readings, total if now == scraped else rate_at(now)
 
         return view
 
@@ -340,7 +581,9 @@ class World:
         readings: list[SteadyReading] = []
         groups = len(self.groups)
         for spec in self.scenario.hpa.metrics:
-            if spec.type in (RESOURCE, CONTAINER_RESOURCE):
+            if spec.type in (RESOURCE, CONTAINER_RESOURCE) and self._per_pod:
+                readings.append(self._pod_steady_reading(spec.name, spec.container, now))
+            elif spec.type in (RESOURCE, CONTAINER_RESOURCE):
                 scraped, sampled, per_ready = self._sampled(now)
                 if len(sampled) != groups or spec.container not in (None, CONTAINER) or spec.name not in STEADY_RESOURCES:
                     readings.append(None)
@@ -369,6 +612,16 @@ class World:
     def scale(self) -> Scale:
         return Scale(spec_replicas=self.replicas, status_replicas=self.pod_count,
                      selector=f"app={self.scenario.hpa.scale_target.name}")
+
+
+def _scraped_load(scrape: Scrape, group: PodGroup) -> float:
+    """Per-pod model: each pod of ``group``'s requests/s at a Prometheus scrape. A pod created by the rescale
+    of the scrape's own sync is scraped with it, at the even share of that instant, as the original model
+    has it (a new series' first sample)."""
+    loads = scrape.loads or {}
+    if group.name in loads:
+        return loads[group.name]
+    return scrape.per_ready_pod * group.weight if scrape.time >= group.ready_at else 0.0
 
 
 def _usage(model: MetricModel, ready: bool, per_ready: float) -> float:
