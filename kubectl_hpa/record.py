@@ -15,9 +15,11 @@ One JSON object per line, one line per observation of one HPA::
      "branch": "...", "proposedReplicas": 5, "rescaleReason": "cpu resource utilization ... above target",
      "windowMaxRecommendation": 5, "scaleDownAllowedAt": "2026-11-30T10:05:15Z",
      "lastScaleTime": "2026-11-30T09:58:00Z",
-     "lastRescale": {"time": "2026-11-30T09:58:00Z", "message": "New size: 3; reason: ..."}}
+     "lastRescale": {"time": "2026-11-30T09:58:00Z", "message": "New size: 3; reason: ..."},
+     "shadow": {"name": "candidate", "computedReplicas": 4, "verdict": "...", "differs": true, ...}}
 
-Only ``time``, ``hpa`` and ``currentReplicas`` are required; the rest is written when known.
+Only ``time``, ``hpa`` and ``currentReplicas`` are required; the rest is written when known
+(``shadow`` only by ``watch --shadow``: the candidate spec's decision on the same readings).
 Fields this version does not know (from newer writers, or the e2e harness's ``source``) are
 kept in ``extra`` and written back as they were. Blank lines are skipped.
 """
@@ -134,7 +136,8 @@ _DETAILS: tuple[tuple[str, str, type], ...] = (
     ("window_max_recommendation", "windowMaxRecommendation", int),
 )
 _KNOWN = {"time", "hpa", "currentReplicas", "desiredReplicas", "readyReplicas", "metrics", "conditions", "verdict",
-          "scaleDownAllowedAt", "lastScaleTime", "lastRescale", *(name for _attribute, name, _type in _DETAILS)}
+          "scaleDownAllowedAt", "lastScaleTime", "lastRescale", "shadow",
+          *(name for _attribute, name, _type in _DETAILS)}
 
 
 @dataclass(frozen=True)
@@ -161,6 +164,7 @@ class Observation:
     scale_down_allowed_at: Optional[float] = None  # when that recommendation leaves the window
     last_scale_time: Optional[str] = None  # status.lastScaleTime, as the HPA reported it
     last_rescale: Optional[RecordedRescale] = None
+    shadow: Optional[dict[str, Any]] = None  # watch --shadow: the candidate spec's decision at this refresh
     extra: dict[str, Any] = field(default_factory=dict)  # fields this version does not know, written back as read
 
     def __post_init__(self) -> None:
@@ -198,6 +202,8 @@ class Observation:
             document["lastScaleTime"] = self.last_scale_time
         if self.last_rescale is not None:
             document["lastRescale"] = self.last_rescale.document()
+        if self.shadow is not None:
+            document["shadow"] = self.shadow
         return {**document, **self.extra}
 
     def to_json(self) -> str:
@@ -233,6 +239,10 @@ class Observation:
             if rescale is None:
                 extra["lastRescale"] = raw["lastRescale"]
             details["last_rescale"] = rescale
+        if isinstance(raw.get("shadow"), dict):
+            details["shadow"] = raw["shadow"]
+        elif raw.get("shadow") is not None:
+            extra["shadow"] = raw["shadow"]
         return cls(time=parse_time(raw["time"]), namespace=str(target.get("namespace", "default")),
                    name=str(target["name"]), current_replicas=int(raw["currentReplicas"]),
                    desired_replicas=raw.get("desiredReplicas"), ready_replicas=raw.get("readyReplicas"),

@@ -20,6 +20,7 @@ COMMANDS = {
     "simulate": ("kubectl_hpa.cli.simulate", "simulate", "Replay an HPA over a load profile, offline, before deploying it."),
     "watch": ("kubectl_hpa.cli.watch", "watch", "Watch HPAs decide, live: verdicts, stabilization, history; --record a timeline."),
     "upgrade-check": ("kubectl_hpa.cli.upgrade", "upgrade_check", "Before an upgrade: what the next release changes per HPA."),
+    "tune": ("kubectl_hpa.cli.tune", "tune", "Find the HPA settings a load wants, by replaying candidate specs."),
 }
 
 

@@ -12,7 +12,7 @@ import shutil
 import signal
 import sys
 import time
-from typing import IO, Optional
+from typing import IO, TYPE_CHECKING, Optional
 
 import click
 
@@ -20,6 +20,10 @@ from ..sources.cluster_client import ConnectionOptions
 from .common import OutputEnv, UserError, controller_options, duration_callback
 from .connection import connection_options
 from .versioning import check_version_flags, choose_version, version_options
+
+if TYPE_CHECKING:
+    from ..watch.engine import Engine
+    from ..watch.rows import Frame
 
 
 def _columns(stream: IO) -> int:
@@ -34,6 +38,16 @@ def _terminate(_signum, _frame) -> None:
     raise KeyboardInterrupt
 
 
+def _refresh(engine: Engine) -> Frame:
+    """One refresh; a --shadow candidate that turns out not to fit the live HPA is one error line."""
+    from ..watch.shadow import ShadowError
+
+    try:
+        return engine.refresh()
+    except ShadowError as error:
+        raise UserError(str(error)) from None
+
+
 @click.command()
 @click.argument("name", required=False)
 @click.option("-n", "--namespace", metavar="NS", help="The namespace (default: the kubeconfig context's).")
@@ -46,6 +60,9 @@ def _terminate(_signum, _frame) -> None:
 @click.option("--record", "record_path", metavar="FILE.jsonl", type=click.Path(dir_okay=False, writable=True),
               help="Append every observation to FILE as one JSON line (replay: kubectl hpa explain --timeline FILE; "
                    "compare: kubectl hpa simulate --compare-with FILE).")
+@click.option("--shadow", "shadow_path", metavar="CANDIDATE.yaml", type=click.Path(dir_okay=False),
+              help="Dry-run a candidate HPA spec beside NAME's: the same readings, its own controller memory; "
+                   "shows (and --record keeps) what it would set and why. Nothing is written to the cluster.")
 @click.option("--color", type=click.Choice(["auto", "always", "never"]), default="auto", show_default=True,
               help="Colour on a terminal; NO_COLOR turns it off (and, as for a pipe, switches to plain lines).")
 @click.option("--max-refreshes", type=click.IntRange(min=1), hidden=True, help="Stop after N refreshes (tests).")
@@ -56,7 +73,8 @@ def _terminate(_signum, _frame) -> None:
 @controller_options
 @version_options
 def watch(name: Optional[str], namespace: Optional[str], all_namespaces: bool, selector: Optional[str],
-          interval: float, once: bool, record_path: Optional[str], color: str, max_refreshes: Optional[int],
+          interval: float, once: bool, record_path: Optional[str], shadow_path: Optional[str], color: str,
+          max_refreshes: Optional[int],
           watch_timeout: int, stats: bool, connection: ConnectionOptions, kubernetes_version: Optional[str],
           feature_gates: Optional[str], **controller: Optional[float]) -> None:
     """Watch HPAs decide, live: metrics with trends, replicas, the controller's verdict (scaling, holding,
@@ -74,6 +92,7 @@ def watch(name: Optional[str], namespace: Optional[str], all_namespaces: bool, s
       kubectl hpa watch -A -l team=payments --interval 5s
       kubectl hpa watch -A --once                    # one frame, then exit
       kubectl hpa explain --timeline run.jsonl       # why each rescale of the recording happened
+      kubectl hpa watch web -n shop --shadow tuned.yaml --record run.jsonl   # a dry run of tuned.yaml
 
     \b
     The header names the controller emulated: the cluster's release (read once, at start), else
@@ -91,6 +110,18 @@ def watch(name: Optional[str], namespace: Optional[str], all_namespaces: bool, s
 
     if name and all_namespaces:
         raise click.UsageError("a resource cannot be retrieved by name across all namespaces")
+    shadow = None
+    if shadow_path is not None:
+        from pathlib import Path
+
+        from ..watch.shadow import Shadow, ShadowError, load_candidate
+
+        if not name:
+            raise click.UsageError("--shadow needs the NAME of the HPA the candidate shadows")
+        try:
+            shadow = Shadow(load_candidate(Path(shadow_path)), name)
+        except ShadowError as error:
+            raise UserError(str(error)) from None
     env = OutputEnv.detect(color)
     tty = env.is_tty and not os.environ.get("NO_COLOR") and os.environ.get("TERM") != "dumb"
     check_version_flags(kubernetes_version, feature_gates)
@@ -118,7 +149,7 @@ def watch(name: Optional[str], namespace: Optional[str], all_namespaces: bool, s
             settings = choice.settings(controller)
             scope = None if all_namespaces else (namespace or client.namespace)
             engine = Engine(client, scope, name=name, selector=selector, settings=settings, watch=not once,
-                            watch_timeout=watch_timeout)
+                            watch_timeout=watch_timeout, shadow=shadow)
             engine.start()
         except ClusterError as error:
             raise UserError(str(error)) from None
@@ -128,7 +159,7 @@ def watch(name: Optional[str], namespace: Optional[str], all_namespaces: bool, s
         count = 0
         while True:
             started, cpu = time.monotonic(), time.process_time()
-            frame = engine.refresh()
+            frame = _refresh(engine)
             if record is not None:
                 write_observations(record, frame.observations())
             if once:

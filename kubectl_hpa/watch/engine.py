@@ -32,9 +32,10 @@ from ..sources.kube import (
 )
 from ..sources.snapshot import SnapshotError, parse_hpa, parse_pod
 from .informer import Informer
-from .metrics import read_batched, read_problems, requests_for, unreachable
+from .metrics import ReadingsCache, read_batched, read_problems, requests_for, unreachable
 from .observation import observation_of
 from .rows import Frame, Row, Seen, Tracked, build_row, error_row
+from .shadow import Shadow, with_shadow
 from .stores import (
     EVENTS_QUERY,
     PodIndex,
@@ -63,7 +64,8 @@ class Engine:
 
     def __init__(self, connection: Connection, namespace: Optional[str], name: Optional[str] = None,
                  selector: Optional[str] = None, settings: ControllerSettings = ControllerSettings(),
-                 watch: bool = True, watch_timeout: int = 300, clock: Callable[[], float] = time.time):
+                 watch: bool = True, watch_timeout: int = 300, clock: Callable[[], float] = time.time,
+                 shadow: Optional[Shadow] = None):
         self.connection = connection
         self.namespace = namespace  # None: all namespaces
         self.name = name
@@ -81,6 +83,11 @@ class Engine:
         self.specs: dict[str, tuple[str, Union[HPASpec, str]]] = {}
         # (namespace, apiVersion, kind, name) of a custom target -> its /scale path, or why it has none.
         self.scale_paths: dict[tuple[str, str, str, str], tuple[Optional[str], Optional[dict]]] = {}
+        # What each HPA's readings were read from: unchanged inputs are not parsed again (watch/metrics.py).
+        self.readings_cache = ReadingsCache()
+        # Per refresh, each workload informer's store, copied once (not once per HPA that scales such a workload).
+        self._stores: dict[tuple[str, str], dict] = {}
+        self.shadow = shadow  # --shadow: a candidate spec decided beside the live one (watch/shadow.py)
 
     # ------------------------------------------------------------------ start / stop
 
@@ -140,6 +147,7 @@ class Engine:
         """Read what changed since the last refresh, decide for every HPA, and return what to show."""
         now = self.clock()
         requests_before = len(self.connection.requests)
+        self._stores = {}
         pods_by_ns = pod_indexes(self.informers["pods"].snapshot())
         rescales = latest_rescales(self.informers["events"].items())
 
@@ -153,7 +161,8 @@ class Engine:
             pods = pods_for(scale, pods_by_ns.get(spec.namespace) or PodIndex())
             hpas.append((obj, Seen(obj, spec, scale, ready, pods, requests_for(spec, self.versions))))
         seen = [entry for _obj, entry in hpas if isinstance(entry, Seen)]
-        answers = read_batched(self.connection, (entry.requests for entry in seen))
+        answers = read_batched(self.connection, (entry.requests for entry in seen), self.readings_cache)
+        self.readings_cache.observe(answers)
         selecting = overlapping((entry.spec, entry.pods) for entry in seen)
 
         rows: list[Row] = []
@@ -165,6 +174,10 @@ class Engine:
             row, self.tracked[entry.spec.key] = build_row(entry, answers, selecting.get(entry.spec.key, ()), rescale,
                                                           self.tracked.get(entry.spec.key), self.settings, now)
             row.observation = observation_of(row, entry, rescale, now)
+            if self.shadow is not None and row.decision is not None and self.shadow.applies(entry.spec):
+                row.shadow = self.shadow.decide(entry, answers, selecting.get(entry.spec.key, ()), row.decision,
+                                                self.settings, now)
+                row.observation = with_shadow(row.observation, row.shadow)
             rows.append(row)
         lost = unreachable(answers)
         if lost:  # every read failed before any answer: the rows show the last state read, not a failing metric
@@ -199,7 +212,9 @@ class Engine:
         resource = BUILTIN_SCALABLE.get((group, target.kind))
         if resource is not None and version == "v1":
             informer = self._workload_informer(group, resource, target.kind)
-            found = informer.snapshot().get((spec.namespace, target.name))
+            if (group, resource) not in self._stores:
+                self._stores[(group, resource)] = informer.snapshot()
+            found = self._stores[(group, resource)].get((spec.namespace, target.name))
             if found is None:
                 if not informer.synced.is_set():
                     return FetchError(informer.problem or f"cannot list {resource}"), None

@@ -81,6 +81,7 @@ def render_replay(observations: list[Observation], style: Style = Style()) -> st
     if not moves:
         last_verdict = f"Last verdict: {last.verdict.rstrip('.')}." if last.verdict else "No verdict recorded."
         out.append(f"No rescale: replicas stayed at {first.current_replicas}. {last_verdict}")
+        out += _shadow_lines(observations)
         return "\n".join(out) + "\n"
     for before, after in moves:
         direction = "up" if after.current_replicas > before.current_replicas else "down"
@@ -99,4 +100,30 @@ def render_replay(observations: list[Observation], style: Style = Style()) -> st
         out.append("")
     verdict = last.verdict.rstrip(".") if last.verdict else "no verdict recorded"
     out.append(f"Now ({format_clock(last.time)}): replicas {last.current_replicas}; {verdict}.")
+    out += _shadow_lines(observations)
     return "\n".join(out) + "\n"
+
+
+def _shadow_lines(observations: list[Observation]) -> list[str]:
+    """``watch --shadow`` recordings: where the candidate spec would have set other replicas than the live
+    spec, one line each time that difference starts or changes (nothing for a recording without one)."""
+    shadowed = [o for o in observations if o.shadow is not None]
+    if not shadowed:
+        return []
+    name = str(shadowed[0].shadow.get("name", "candidate")) if shadowed[0].shadow else "candidate"
+    differing = [o for o in shadowed if o.shadow and o.shadow.get("differs")]
+    out = ["", f"Shadow {name}: differs from the live spec at {len(differing)} of {len(shadowed)} observations."]
+    shown: object = None
+    for observation in shadowed:
+        shadow = observation.shadow or {}
+        live = observation.computed_replicas
+        key = (shadow.get("computedReplicas"), live) if shadow.get("differs") else None
+        if key != shown:
+            if key is None:
+                out.append(f"  {format_clock(observation.time)}  same again: {live}")
+            else:
+                why = shadow.get("rescaleReason") or shadow.get("verdict", "")
+                out.append(f"  {format_clock(observation.time)}  live spec {live}, {name} "
+                           f"{shadow.get('computedReplicas')}: {why}")
+            shown = key
+    return out

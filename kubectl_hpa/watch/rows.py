@@ -72,10 +72,13 @@ class Row:
     metric_history: list[float]
     decision: Optional[Decision] = None
     observation: Optional[Observation] = None
+    shadow: Optional[Any] = None  # watch --shadow: the candidate's ShadowResult (watch/shadow.py)
 
     def signature(self) -> tuple:
         """What a plain-line log prints a new line for."""
-        return (self.current, self.desired, self.verdict, tuple(m.cell for m in self.metrics), self.last_rescale)
+        shadow = self.shadow.text() if self.shadow is not None else None
+        return (self.current, self.desired, self.verdict, tuple(m.cell for m in self.metrics), self.last_rescale,
+                shadow)
 
 
 @dataclass

@@ -91,6 +91,9 @@ def frame_lines(frame: Frame, style: Style = Style(), width: Optional[int] = Non
             for marker in ("<forbidden>", "<unknown>"):
                 text = text.replace(marker, style.bad(marker))
         lines.append(text)
+        if row.shadow is not None:  # watch --shadow: the candidate's decision under the row
+            shadow = _cut(f"  {row.shadow.text()}", width)
+            lines.append(style.warn(shadow) if row.shadow.differs and style.color else shadow)
     return lines
 
 
@@ -110,6 +113,8 @@ def plain_line(row: Row, when: float) -> str:
     line = f"{format_time(when)} {row.key} {row.target} {metrics_text(row)} {replicas}: {row.verdict}"
     if row.last_rescale:
         line += f"; last rescale {row.last_rescale}"
+    if row.shadow is not None:
+        line += f"; {row.shadow.text()}"
     return line
 
 
