@@ -212,14 +212,20 @@ def fit_table(headers: list[str], rows: list[list[str]], width: Optional[int] = 
         excess = max((len(line) for line in table.splitlines()), default=0) - width
         if excess <= 0 or all(cap <= MIN_COLUMN for cap in caps.values()):
             break
-        level = max(caps.values())
-        while level > MIN_COLUMN and sum(max(0, cap - level) for cap in caps.values()) < excess:
-            level -= 1
-        caps = {index: min(cap, level) for index, cap in caps.items()}
+        caps = _lowered(caps, excess)
         cut_headers = [_cut(h, caps[i]) if i in caps else h for i, h in enumerate(headers)]
         cut_rows = [[_cut(c, caps[i]) if i in caps else c for i, c in enumerate(row)] for row in rows]
         table = tabulate(cut_rows, headers=cut_headers, tablefmt="plain", disable_numparse=True)
     return table
+
+
+def _lowered(caps: dict[int, int], excess: int) -> dict[int, int]:
+    """One pass of fitting: the widest columns' caps lowered to one level, the highest that removes ``excess``
+    characters (or MIN_COLUMN)."""
+    level = max(caps.values())
+    while level > MIN_COLUMN and sum(max(0, cap - level) for cap in caps.values()) < excess:
+        level -= 1
+    return {index: min(cap, level) for index, cap in caps.items()}
 
 
 def plain_table(headers: list[str], rows: Iterable[list[str]], widths: list[int]) -> Iterator[str]:
@@ -245,10 +251,7 @@ def fit_lines(headers: list[str], rows: Iterable[list[str]], widths: list[int], 
             excess = _longest_line(headers, widths, last, caps) - width  # type: ignore[operator]
             if excess <= 0 or all(cap <= MIN_COLUMN for cap in caps.values()):
                 break
-            level = max(caps.values())
-            while level > MIN_COLUMN and sum(max(0, cap - level) for cap in caps.values()) < excess:
-                level -= 1
-            caps = {index: min(cap, level) for index, cap in caps.items()}
+            caps = _lowered(caps, excess)
     cut_headers = [_cut(header, caps[index]) if index in caps else header for index, header in enumerate(headers)]
     cut_widths = [min(widths[index], caps[index]) if index in caps else widths[index] for index in range(len(headers))]
     if not caps or all(caps[index] >= max(len(headers[index]), widths[index]) for index in caps):

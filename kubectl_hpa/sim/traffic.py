@@ -18,6 +18,7 @@ from __future__ import annotations
 import bisect
 import math
 from dataclasses import dataclass
+from typing import Iterator
 
 
 @dataclass(frozen=True)
@@ -83,12 +84,7 @@ class Traffic:
         """``load`` at each of ``moments`` (ascending; ``totals`` the offered load then), worked out per segment
         so that a metric window of many points costs little more than one point."""
         loads: list[float] = []
-        starts, count, first = self._starts, len(moments), 0
-        while first < count:
-            index = max(bisect.bisect_right(starts, moments[first]) - 1, 0)
-            segment = self._segments[index]
-            following = starts[index + 1] if index + 1 < len(starts) else math.inf
-            last = bisect.bisect_left(moments, following, first)
+        for segment, first, last in self._runs(moments):
             part = totals[first:last]
             if self.model == "even":
                 weight = segment.weights.get(key)
@@ -103,8 +99,17 @@ class Traffic:
                     target = segment.even[key]
                     factors = self._factors(segment, moments[first:last])
                     loads += [t * (target + (initial - target) * f) for t, f in zip(part, factors, strict=True)]
-            first = last
         return loads
+
+    def _runs(self, moments: list[float]) -> Iterator[tuple[Segment, int, int]]:
+        """The segments ``moments`` (ascending) fall in, each with the slice of moments inside it."""
+        starts, count, first = self._starts, len(moments), 0
+        while first < count:
+            index = max(bisect.bisect_right(starts, moments[first]) - 1, 0)
+            following = starts[index + 1] if index + 1 < len(starts) else math.inf
+            last = bisect.bisect_left(moments, following, first)
+            yield self._segments[index], first, last
+            first = last
 
     def mean_load(self, key: str, moments: list[float], totals: list[float]) -> float:
         """The mean of ``window_loads``, from per-segment sums every pod shares: a window costs each pod a
@@ -133,19 +138,14 @@ class Traffic:
         found = self._sum_memo.get(key)
         if found is not None:
             return found
-        found, starts, count, first = [], self._starts, len(moments), 0
-        while first < count:
-            index = max(bisect.bisect_right(starts, moments[first]) - 1, 0)
-            segment = self._segments[index]
-            following = starts[index + 1] if index + 1 < len(starts) else math.inf
-            last = bisect.bisect_left(moments, following, first)
+        found = []
+        for segment, first, last in self._runs(moments):
             part = totals[first:last]
             remaining = 0.0
             if self.model == "connections":
                 factors = self._factors(segment, moments[first:last])
                 remaining = sum(t * f for t, f in zip(part, factors, strict=True))
             found.append((segment, sum(part), remaining))
-            first = last
         if len(self._sum_memo) > 64:
             self._sum_memo.clear()
         self._sum_memo[key] = found
