@@ -41,6 +41,16 @@ DEFAULT_CONNECTION_LIFETIME = 30.0  # seconds a connection lives on average (tra
 DEFAULT_VARIANCE = 0.0  # relative spread of the pods' shares of the load
 DEFAULT_CONTAINER = "app"  # the one container of a workload that lists none
 
+MODELS = ("idealized", "realistic")
+REALISTIC: dict[str, Any] = {
+    "pipeline": {"metricsServer": {"sampling": "rate", "phase": "random", "kubeletPeriod": "10s"},
+                 "prometheus": {"phase": "random"}},
+    "workload": {"traffic": {"model": "connections", "connectionLifetime": "30s"}, "variance": 0.05},
+}
+"""``model: realistic``: what a cluster has (README, "A realistic model") under the scenario's own fields, which
+win. The default, ``idealized``, keeps the fields above at their defaults, so older scenarios keep their numbers
+and a month simulates in seconds; the realistic model costs about ten times the CPU."""
+
 SAMPLINGS = ("instant", "rate")
 TRAFFIC_MODELS = ("even", "connections", "pinned")
 
@@ -442,7 +452,12 @@ def parse_scenario(document: Any, source: str, base_dir: Path, hpa_override: Opt
     if version != API_VERSION:
         raise ScenarioError(f"{source}: apiVersion: expected {API_VERSION}, got {version!r}")
     reject_unknown(document, {"apiVersion", "kind", "metadata", "hpa", "workload", "pipeline", "controller", "load",
-                              "duration", "seed", "variants"}, "")
+                              "duration", "seed", "variants", "model"}, "")
+    model = document.get("model", MODELS[0])
+    if model not in MODELS:
+        raise ScenarioError(f"{source}: model: expected one of {', '.join(MODELS)}, got {model!r}")
+    if model == "realistic":
+        document = deep_merge(REALISTIC, document)
     metadata = as_mapping(document.get("metadata"), "metadata")
     if hpa_override is not None:
         manifest = hpa_override

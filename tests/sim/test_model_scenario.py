@@ -147,3 +147,26 @@ def test_the_readmes_blocks_are_scenarios_that_parse() -> None:
                 doc["workload"].pop(key)
         parsed = parse_scenario(doc, "README", ROOT)
         assert parsed.per_pod_model
+
+
+def test_model_realistic_is_the_readme_block_under_the_scenario_own_fields() -> None:
+    written_out = with_fields(metricsServer={"sampling": "rate", "phase": "random", "kubeletPeriod": "10s"},
+                              prometheus={"phase": "random"},
+                              workload={"traffic": {"model": "connections", "connectionLifetime": "30s"},
+                                        "variance": 0.05})
+    preset = {**copy.deepcopy(BASE), "model": "realistic"}
+    by_name, by_hand = parse_scenario(preset, "test", ROOT), parse_scenario(written_out, "test", ROOT)
+    assert by_name.per_pod_model and (by_name.pipeline, by_name.workload) == (by_hand.pipeline, by_hand.workload)
+    # The scenario's own fields win over the preset's.
+    own = {**with_fields(workload={"traffic": "even", "variance": 0.0}), "model": "realistic"}
+    parsed = parse_scenario(own, "test", ROOT)
+    assert parsed.workload.traffic.model == "even" and parsed.workload.variance == 0.0
+    assert parsed.pipeline.sampling == "rate"
+    # idealized is the default, by name too.
+    assert parse_scenario({**copy.deepcopy(BASE), "model": "idealized"}, "test", ROOT).pipeline == \
+        parse_scenario(copy.deepcopy(BASE), "test", ROOT).pipeline
+
+
+def test_an_unknown_model_is_one_line_naming_the_choices() -> None:
+    with pytest.raises(ScenarioError, match=r"^test: model: expected one of idealized, realistic, got 'cluster'$"):
+        parse_scenario({**copy.deepcopy(BASE), "model": "cluster"}, "test", ROOT)
