@@ -23,7 +23,7 @@ from ..core import branches
 from ..core.branches import REBALANCE_KEPT, REBALANCED, WITHIN_TOLERANCE
 from ..core.conditions import TOO_FEW, TOO_MANY
 from ..core.decide import decide
-from ..core.model import Condition, ControllerState, Decision, MetricSpec, SyncInput
+from ..core.model import FIRST_SIGHT, Condition, ControllerState, Decision, MetricSpec, SyncInput
 from ..core.steady import SteadyBasis, SteadyMetricResult, SteadyRun, SteadySync, steady_basis
 from ..core.versions import IMMEDIATE_RECONCILE
 from .containers import THROTTLED
@@ -274,7 +274,7 @@ class Run:
     def _loop(self) -> Iterator[Step]:
         scenario = self.scenario
         world = World(scenario, self.load)
-        state = ControllerState()
+        state: ControllerState = FIRST_SIGHT  # a new HPA: the controller seeds its memory at the first sync
         conditions: tuple[Condition, ...] = ()
         period, first, syncs, until = self.period, self.first_sync, self.syncs, self.until
         steady = self.steady
