@@ -19,13 +19,11 @@ from ..core.model import CONTAINER_RESOURCE, EXTERNAL, OBJECT, PODS, RESOURCE
 from ..sources.kube import CUSTOM_METRICS_GROUP, EXTERNAL_METRICS_GROUP, RESOURCE_METRICS_GROUP, name_of
 from .apiservices import service_ref, service_text
 from .context import Context
-from .custom_metrics import provider
+from .custom_metrics import EXTERNAL_ONLY, provider
 from .finding import ERROR, WARNING, Finding
 from .registry import check
 from .wording import metric_symptom
 
-EXTERNAL_ONLY = ("KEDA", "Datadog")
-"""Products whose metrics server serves external.metrics.k8s.io only: registered for custom metrics, they know none."""
 READ_BY_CONTROLLER = {RESOURCE_METRICS_GROUP: "v1beta1 (its resource metrics client is generated for v1beta1 only)",
                       CUSTOM_METRICS_GROUP: "the version its discovery prefers",
                       EXTERNAL_METRICS_GROUP: "v1beta1"}

@@ -9,6 +9,7 @@ custom.metrics.k8s.io; External metrics need exactly one provider for external.m
 - F13: the adapter's discovery list is empty (it cannot query its backend).
 - F14: the adapter does not expose the metric; F15: it exposes it under another name.
 - F16: the adapter has the metric, but no series for the HPA's pods.
+  F13-F16 say nothing when custom.metrics.k8s.io is served by KEDA or Datadog: F34 names that cause.
 - F17: an external metric is unavailable (wrong provider, no series, nothing registered; "nothing registered"
   only when the APIService list was read: the ``kubectl-hpa.io/apiservices: complete`` annotation).
 """
@@ -77,6 +78,10 @@ def pods_hint(service: Optional[dict]) -> str:
         return (f"kubectl -n {ref['namespace']} get endpoints {ref['name']}; kubectl -n {ref['namespace']} get pods "
                 "and describe the one behind that Service")
     return "find the Deployment behind the APIService's Service and check its pods"
+
+
+EXTERNAL_ONLY = ("KEDA", "Datadog")
+"""Products whose metrics server serves external.metrics.k8s.io only: registered for custom metrics, they know none."""
 
 
 def provider(service: Optional[dict]) -> str:
@@ -165,6 +170,8 @@ def check_custom_metrics(ctx: Context) -> list[Finding]:
     results = [m for m in ctx.decision.metrics if m.spec.type in (PODS, OBJECT)]
     if not results:
         return []
+    if any(provider(s) in EXTERNAL_ONLY for s in ctx.apiservices_of(CUSTOM_METRICS_GROUP)):
+        return []  # discovery is KEDA's or Datadog's, not an adapter's: its list says nothing of the rules (F34)
     names = discovery(ctx)
     out = []
     if names is not None and not names:

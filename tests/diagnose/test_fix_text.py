@@ -104,7 +104,6 @@ FIXES: dict[tuple[str, str, str], tuple[str, str]] = {
     (D + "F33-rollout-surge-external.yaml", "shop/web", "F40"): ("add behavior.scaleUp policies", "metric-resolution"),
     (D + "F33-rollout-surge-external.yaml", "shop/web", "F91"): ("kubectl describe hpa", "behavior"),
     (D + "F34-custom-metrics-served-by-keda.yaml", "shop/web", "F34"): ("helm upgrade prometheus-adapter", "v1.metrics"),
-    (D + "F34-custom-metrics-served-by-keda.yaml", "shop/web", "F14"): ("seriesQuery: 'http_requests_total{", "gauge"),
     # The controller reads v1beta1: the stray one is v1, never the one the HPA needs.
     (D + "F34-metrics-api-two-backends.yaml", "shop/web", "F34"): ("kubectl delete apiservice v1.metrics.k8s.io",
                                                                    "v1beta1.metrics.k8s.io)"),
