@@ -6,8 +6,7 @@ import os
 import re
 import sys
 from contextlib import contextmanager
-from dataclasses import dataclass
-from typing import IO, Callable, Iterator, Mapping, Optional
+from typing import IO, Callable, Iterator, Mapping, NamedTuple, Optional
 
 import click
 
@@ -60,8 +59,7 @@ def user_errors() -> Iterator[None]:
         raise
 
 
-@dataclass(frozen=True)
-class OutputEnv:
+class OutputEnv(NamedTuple):
     """Where output goes and whether it may be coloured (httpie's Environment idea), so tests can drive it."""
 
     stdout: IO

@@ -6,8 +6,7 @@ adding a format is one entry here, and the ``-o`` choices, its help and the disp
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import IO, TYPE_CHECKING, Any, Callable, Optional, Sequence
+from typing import IO, TYPE_CHECKING, Any, Callable, NamedTuple, Optional, Sequence
 
 if TYPE_CHECKING:
     from ..usecases.explain import Explanation
@@ -19,8 +18,7 @@ if TYPE_CHECKING:
 TRACE = "trace"  # the default: no -o
 
 
-@dataclass(frozen=True)
-class ExplainFormat:
+class ExplainFormat(NamedTuple):
     """How ``explain -o NAME`` writes one explanation, and several (``-A``, or a file without NAME)."""
 
     one: Callable[[Explanation, OutputEnv], str]
@@ -95,8 +93,7 @@ def explain_format(output: Optional[str]) -> ExplainFormat:
 Writer = Callable[[IO[str]], None]
 
 
-@dataclass(frozen=True)
-class SimulateFormat:
+class SimulateFormat(NamedTuple):
     """How ``simulate -o NAME`` writes a simulation: ``stream`` runs it (streaming each run's steps into what
     the view keeps: a table's rows, the entries spooled to a temporary file) and returns the writer of the
     output, so that nothing is written unless every run got to its end; calling the format gives the text."""

@@ -10,10 +10,9 @@ which imports it.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Collection, Mapping
+from typing import Collection, Mapping, NamedTuple
 
-from .model import ControllerSettings, Pod
+from .model import NOTHING, ControllerSettings, Pod
 from .versions import REPLICAS_CAPPED_AT_INT32
 
 
@@ -21,8 +20,7 @@ class MetricError(Exception):
     """A metric the controller cannot compute; the text is the controller's error chain."""
 
 
-@dataclass(frozen=True)
-class Tolerances:
+class Tolerances(NamedTuple):
     """The band around 1.0 inside which the controller changes nothing.
 
     From 1.33 (kubernetes#130797) it is the closed band ``(1 - down) <= ratio <= (1 + up)``; before, one
@@ -47,8 +45,7 @@ class Tolerances:
         return not self.within(ratio)
 
 
-@dataclass(frozen=True)
-class MetricContext:
+class MetricContext(NamedTuple):
     """The sync's state every per-metric path reads (built once per sync)."""
 
     spec_replicas: int
@@ -57,7 +54,7 @@ class MetricContext:
     now: float
     settings: ControllerSettings
     tolerances: Tolerances
-    weights: Mapping[str, int] = field(default_factory=dict)  # pod name -> Pod.count, where it is not 1
+    weights: Mapping[str, int] = NOTHING  # pod name -> Pod.count, where it is not 1
 
     @property
     def saturates(self) -> bool:

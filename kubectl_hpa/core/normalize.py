@@ -9,8 +9,7 @@ memory instead of mutating it.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Optional
+from typing import NamedTuple, Optional
 
 from .conditions import (
     READY_FOR_NEW_SCALE,
@@ -42,8 +41,7 @@ SCALE_UP_LIMIT_MINIMUM = 4.0
 
 
 
-@dataclass(frozen=True)
-class Normalized:
+class Normalized(NamedTuple):
     stabilization: Stabilization
     rate_limit: RateLimit
     recommendations: tuple[Recommendation, ...]

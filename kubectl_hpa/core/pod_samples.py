@@ -12,7 +12,6 @@ percentage or average is truncated before the ratio is taken.
 
 from __future__ import annotations
 
-from dataclasses import replace
 from typing import Mapping, NamedTuple, Optional
 
 from .gomath import go_div
@@ -174,7 +173,7 @@ def aggregate_container_requests(pod: Pod) -> dict[str, int]:
         _add(total, container.requests)
     sidecars_so_far: dict[str, int] = {}
     init_peak: dict[str, int] = {}
-    for init in pod.init_containers or tuple(replace(sidecar, restartable=True) for sidecar in pod.sidecars):
+    for init in pod.init_containers or tuple(sidecar._replace(restartable=True) for sidecar in pod.sidecars):
         if init.restartable:
             _add(total, init.requests)
             _add(sidecars_so_far, init.requests)

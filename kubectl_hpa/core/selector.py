@@ -8,8 +8,7 @@ from __future__ import annotations
 
 import functools
 import re
-from dataclasses import dataclass
-from typing import Mapping, Optional
+from typing import Mapping, NamedTuple, Optional
 
 from .model import LabelSelector
 
@@ -21,8 +20,7 @@ class SelectorError(ValueError):
     """An unparsable selector, worded like apimachinery's errors."""
 
 
-@dataclass(frozen=True)
-class Requirement:
+class Requirement(NamedTuple):
     key: str
     operator: str  # =, !=, in, notin, exists, !, gt, lt
     values: tuple[str, ...] = ()
@@ -55,8 +53,7 @@ class Requirement:
         return f"{self.key}{symbol}{self.values[0]}"
 
 
-@dataclass(frozen=True)
-class Selector:
+class Selector(NamedTuple):
     requirements: tuple[Requirement, ...]
 
     def matches(self, labels: Mapping[str, str]) -> bool:

@@ -103,8 +103,7 @@ class SteadyMetric:
     by_total: dict[int, SteadyMetricResult] = field(default_factory=dict, compare=False, repr=False)
 
 
-@dataclass(frozen=True)
-class SteadyBasis:
+class SteadyBasis(NamedTuple):
     """What a full decide() proved about its pods, valid while they and the counts stay the same."""
 
     pods: tuple[Pod, ...]

@@ -19,7 +19,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Mapping, Optional
+from typing import Mapping, NamedTuple, Optional
 
 OLDEST = 26
 """The oldest release emulated. Before 1.26 missing pods counted as 100% of their request on a scale-down
@@ -34,8 +34,7 @@ NEWEST = 38
 ALPHA, BETA, GA = "Alpha", "Beta", "GA"
 
 
-@dataclass(frozen=True)
-class GateStage:
+class GateStage(NamedTuple):
     """A gate's maturity from one release on (until the next stage), as kube_features.go lists it."""
 
     since: int
@@ -44,8 +43,7 @@ class GateStage:
     locked: bool = False  # GA gates are locked to their default: kube-controller-manager refuses to flip them
 
 
-@dataclass(frozen=True)
-class Gate:
+class Gate(NamedTuple):
     """A feature gate of kube-controller-manager (and the API server) that changes an HPA decision."""
 
     name: str
@@ -118,8 +116,7 @@ SUCCEEDED_PODS_IGNORED = "succeeded-pods-ignored"
 REPLICAS, CONDITIONS, EVENTS, TIMING, DIAGNOSTICS = "replicas", "conditions", "events", "timing", "diagnostics"
 
 
-@dataclass(frozen=True)
-class Change:
+class Change(NamedTuple):
     """One change to the HPA controller: what it does, from which release, behind which gate, and why we know."""
 
     key: str

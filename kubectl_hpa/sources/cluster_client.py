@@ -24,8 +24,7 @@ import sys
 import threading
 import time
 import warnings
-from dataclasses import dataclass
-from typing import Any, Optional
+from typing import Any, NamedTuple, Optional
 from urllib.parse import quote, urlencode
 
 from .kube import Response
@@ -38,8 +37,7 @@ WAIT_NOTICE_AFTER = 1.0
 INSECURE_WARNING = "warning: TLS certificate verification is disabled for this cluster (insecure-skip-tls-verify)"
 
 
-@dataclass(frozen=True)
-class ConnectionOptions:
+class ConnectionOptions(NamedTuple):
     """The connection flags kubectl takes (``--kubeconfig``, ``--context``, ``--as``...), as the commands pass them on."""
 
     kubeconfig: Optional[str] = None

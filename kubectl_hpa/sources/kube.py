@@ -16,8 +16,7 @@ against, and a selector sent as a query is the selector the API server parses:
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
-from typing import Any, Callable, Iterable, Mapping, Optional
+from typing import Any, Callable, Iterable, Mapping, NamedTuple, Optional
 
 from ..core.model import (
     CONTAINER_RESOURCE,
@@ -221,8 +220,7 @@ GENERIC_MESSAGES = {
 }
 
 
-@dataclass(frozen=True)
-class Response:
+class Response(NamedTuple):
     """One answer of the API server (or the client's own failure), as every reader sees it."""
 
     method: str
@@ -287,8 +285,7 @@ def request_of(status: Mapping[str, Any]) -> tuple[str, str]:
 # ----------------------------------------------------------------------------- reading a metric
 
 
-@dataclass(frozen=True)
-class MetricAPIVersions:
+class MetricAPIVersions(NamedTuple):
     """The versions of the custom and external metrics APIs to request (what the cluster serves)."""
 
     custom: str = DEFAULT_METRICS_VERSION
@@ -312,8 +309,7 @@ def served_version(apiservices: Iterable[Mapping[str, Any]], group: str,
     return versions[-1]
 
 
-@dataclass(frozen=True)
-class MetricRequest:
+class MetricRequest(NamedTuple):
     """The GET that reads one metric of an HPA: its API group, path and query."""
 
     group: str
