@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import atexit
 import errno
+import gc
 import importlib
 import os
 import sys
@@ -59,6 +61,12 @@ OUTPUT_FULL = (errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EIO)
 
 
 def main() -> None:
+    # When the process ends, spare the interpreter's shutdown its cycle collections over every object the run
+    # made (modules, classes, the loaded snapshot): ~12 ms of each command. Only reference cycles are left to the
+    # OS; everything else is still released, and atexit hooks (the client's temporary certificate files),
+    # weakref finalizers and the flush of stdout still run. Done at exit, not here, so that a test calling
+    # main() in its own process changes nothing until that process ends.
+    atexit.register(gc.freeze)
     # Usage strings read "kubectl hpa ..." whether run by kubectl or directly.
     try:
         cli.main(prog_name="kubectl hpa")
