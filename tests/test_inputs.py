@@ -169,6 +169,30 @@ def test_yaml_loads_as_pyyaml_does(path: Path) -> None:
     assert load_yaml_all(text) == list(yaml.safe_load_all(text))
 
 
+def _pure_error(text: str) -> str:
+    with pytest.raises(yaml.YAMLError) as pure:
+        yaml.load(text, Loader=yaml.SafeLoader)  # the pure parser alone, as reference
+    return str(pure.value)
+
+
+@pytest.mark.parametrize("text", ["x: [a, b]: c", "a: b\n\t", "a: \x07b", "a: \ud83d\ude00", "key: [unclosed"],
+                         ids=["libyaml-words-it-otherwise", "tab-line", "control-char", "lone-surrogate", "unclosed"])
+def test_an_error_is_the_pure_parsers_whatever_parses_first(text: str) -> None:
+    """libyaml parses first (speed); what it refuses is read again by the pure parser, whose words and line
+    every reader already reports (libyaml words some errors otherwise, and cannot encode a lone surrogate)."""
+    for load in (load_yaml, load_yaml_all):
+        with pytest.raises(yaml.YAMLError) as ours:
+            load(text)
+        assert str(ours.value) == _pure_error(text)
+
+
+@pytest.mark.skipif(not hasattr(yaml, "CSafeLoader"), reason="PyYAML without libyaml")
+def test_libyaml_reads_what_the_pure_parser_reads_and_a_tab_after_a_key() -> None:
+    text = (ROOT / "kubectl_hpa" / "sim" / "scenarios" / "bootcamp.yaml").read_text(encoding="utf-8")
+    assert load_yaml(text) == yaml.safe_load(text)
+    assert load_yaml("k:\tv") == {"k": "v"}  # the pure parser alone refuses it
+
+
 def test_modest_aliases_are_kept_and_shared() -> None:
     document = load_yaml("base: &b {cpu: 1}\nuses: [*b, *b]\nmerged: {<<: *b, memory: 2}\n")
     assert document == {"base": {"cpu": 1}, "uses": [{"cpu": 1}, {"cpu": 1}], "merged": {"cpu": 1, "memory": 2}}

@@ -346,6 +346,22 @@ def test_a_kubeconfig_that_is_not_one_is_one_line_naming_the_file(tmp_path, cont
     assert expect in line, line
 
 
+def test_a_kubeconfig_whose_aliases_explode_is_refused_before_expanding(tmp_path) -> None:
+    """A kubeconfig goes through the bounded YAML reader every input uses: nine levels of ten aliases (10^9
+    nodes in a few hundred bytes) are one line naming the file, as client-go's decoder refuses excessive
+    aliasing (kubernetes#83253)."""
+    levels = ["l0: &l0 [x, x, x, x, x, x, x, x, x, x]"]
+    levels += [f"l{n}: &l{n} [{', '.join([f'*l{n - 1}'] * 10)}]" for n in range(1, 9)]
+    config = tmp_path / "kubeconfig"
+    config.write_text(yaml.safe_dump(GOOD) + "\n".join(levels) + "\n")
+    started = time.monotonic()
+    code, out, err = run(config, "explain", "web", "--request-timeout", "2s")
+    assert code == 1, err
+    line = _one_line(err)
+    assert line.startswith(f"error: invalid kubeconfig {config}: its YAML aliases expand it to more than"), line
+    assert time.monotonic() - started < 30
+
+
 def test_transport_errors_are_worded_as_go_words_them() -> None:
     """One style for every read and watch: a server that closes the connection is Go's EOF, not Python's tuple."""
     import http.client
