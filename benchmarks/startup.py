@@ -4,7 +4,8 @@ Targets (issues "Foundation" and 18): ``kubectl hpa --help`` at most 2x, ``kubec
 at most 2x and ``kubectl hpa simulate`` at most 2.5x ``kubectl version --client``. Prints medians of
 repeated wall-clock runs, each beside its floor (the target times kubectl's median) and the ratio; it
 measures, it does not fail. ``python -X importtime -m kubectl_hpa explain -f <fixture>`` shows where the
-time goes (an editable install adds a path finder to every start: ``pip install .`` for the real figure).
+time goes (an editable install adds a path finder to every start: ``pip install .`` for the real figure);
+``tests/test_startup.py`` guards, structurally, which modules each offline path loads.
 
     python benchmarks/startup.py [--runs 15]
 """
