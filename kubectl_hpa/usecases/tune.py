@@ -104,6 +104,10 @@ def assumptions(scenario: Scenario, load: LoadProfile, duration: float, capacity
         f"new pods are Ready after {start}; nodes always have room (no Pending pods, no cluster autoscaler)",
         f"metrics: metrics-server every {pipeline.resolution:g}s, Prometheus every {pipeline.scrape_interval:g}s "
         f"with rate() over {pipeline.rate_window:g}s",
+        ("the per-pod model: metric windows, scrape phases and traffic as the scenario sets them"
+         if scenario.per_pod_model else
+         "the idealized model: a sample is the usage at its scrape, load reaches a new pod the moment it is Ready "
+         "(model: realistic in the scenario adds metric windows, connections and per-pod variance)"),
         f"controller: sync every {controller.sync_period:g}s, tolerance {controller.tolerance:g}; no other "
         "autoscaler (VPA, KEDA) acts on the workload",
     )
