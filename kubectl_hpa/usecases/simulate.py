@@ -24,7 +24,7 @@ from ..core.model import FetchError
 from ..sim.engine import Run
 from ..sim.fields import ScenarioError
 from ..sim.load import LoadProfile, LoadSpec, build_load
-from ..sim.scenario import Scenario, Variant, hpa_spec, load_hpa_file, read_scenario
+from ..sim.scenario import Scenario, Variant, Workload, check_containers, hpa_spec, load_hpa_file, read_scenario
 from ..sources.cluster_client import ConnectionOptions
 from ..timefmt import format_time
 from .versions import Emulation, choose_emulation
@@ -94,7 +94,7 @@ def simulate(request: SimulationRequest) -> Simulation:
     try:
         scenario, emulation = _scenario(request)
         variants = list(scenario.variants)
-        variants += [_hpa_variant(name) for name in request.hpa_files]
+        variants += [_hpa_variant(name, scenario.workload) for name in request.hpa_files]
         if request.prometheus is not None:
             scenario = replace(scenario, load=_prometheus_spec(request.prometheus,
                                                                 request.duration or scenario.duration))
@@ -137,7 +137,7 @@ def prepare(request: SimulationRequest) -> Prepared:
     try:
         scenario, emulation = _scenario(request)
         if request.hpa_files:
-            scenario = scenario.with_variant(_hpa_variant(request.hpa_files[0]))
+            scenario = scenario.with_variant(_hpa_variant(request.hpa_files[0], scenario.workload))
         if request.prometheus is not None:
             scenario = replace(scenario, load=_prometheus_spec(request.prometheus,
                                                                 request.duration or scenario.duration))
@@ -175,10 +175,14 @@ def _scenario(request: SimulationRequest) -> tuple[Scenario, Emulation]:
                    seed=scenario.seed if request.seed is None else request.seed), emulation
 
 
-def _hpa_variant(name: str) -> Variant:
+def _hpa_variant(name: str, workload: Workload) -> Variant:
+    """An ``--hpa`` file; a ContainerResource metric must name a container of the scenario's workload, as the
+    scenario's own HPA must."""
     try:
         manifest = load_hpa_file(Path(name))
-        return Variant(Path(name).stem, hpa_spec(manifest, name), manifest)
+        variant = Variant(Path(name).stem, hpa_spec(manifest, name), manifest)
+        check_containers(variant.hpa, workload, f"{name}: hpa")
+        return variant
     except ScenarioError as error:
         raise _HPAFileError(str(error)) from None
 

@@ -170,3 +170,17 @@ def test_model_realistic_is_the_readme_block_under_the_scenario_own_fields() -> 
 def test_an_unknown_model_is_one_line_naming_the_choices() -> None:
     with pytest.raises(ScenarioError, match=r"^test: model: expected one of idealized, realistic, got 'cluster'$"):
         parse_scenario({**copy.deepcopy(BASE), "model": "cluster"}, "test", ROOT)
+
+
+@pytest.mark.parametrize("verb", ["simulate", "tune"])
+def test_an_hpa_file_must_name_a_container_of_the_workload_too(tmp_path: Path, verb: str) -> None:
+    scenario, hpa_file = tmp_path / "scenario.yaml", tmp_path / "candidate.yaml"
+    scenario.write_text(yaml.safe_dump(copy.deepcopy(BASE)))
+    manifest = copy.deepcopy(BASE["hpa"])
+    manifest["spec"]["metrics"] = [{"type": "ContainerResource", "containerResource": {
+        "name": "cpu", "container": "web", "target": {"type": "Utilization", "averageUtilization": 50}}}]
+    hpa_file.write_text(yaml.safe_dump(manifest))
+    result = CliRunner().invoke(cli, [verb, str(scenario), "--hpa", str(hpa_file)], prog_name="kubectl hpa")
+    assert result.exit_code == 1, result.output
+    assert result.stderr == (f"error: {hpa_file}: hpa.spec.metrics[0].containerResource.container: 'web' is not a "
+                             "container of the workload (workload.containers: app)\n")
