@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import math
-import subprocess
 import time
 from pathlib import Path
 
@@ -119,7 +118,7 @@ DAYS = 3
 def prometheus_with_days(tmp_path_factory: pytest.TempPathFactory):
     """Debian's prometheus on 127.0.0.1 holding three days of a daily wave (50 to 350 req/s), backfilled with
     promtool at one sample a minute."""
-    from tests.pipeline.pipeline_support import free_port, http_get, stop_process, wait_until
+    from tests.pipeline.pipeline_support import backfilled_prometheus
 
     prometheus, promtool = require_binary("prometheus", HINT), require_binary("promtool", HINT)
     workdir = tmp_path_factory.mktemp("prometheus-days")
@@ -130,22 +129,8 @@ def prometheus_with_days(tmp_path_factory: pytest.TempPathFactory):
         rate = 200 - 150 * math.cos(2 * math.pi * (stamp % 86400) / 86400)
         value += rate * 60
         lines.append(f'http_requests_total{{app="web",namespace="shop"}} {value:.0f} {stamp}')
-    lines.append("# EOF")
-    (workdir / "history.om").write_text("\n".join(lines) + "\n")
-    subprocess.run([promtool, "tsdb", "create-blocks-from", "openmetrics", str(workdir / "history.om"),
-                    str(workdir / "data")], check=True, capture_output=True, timeout=120)
-    (workdir / "prometheus.yml").write_text("global: {scrape_interval: 15s}\nscrape_configs: []\n")
-    port = free_port()
-    with (workdir / "prometheus.log").open("w") as log:
-        process = subprocess.Popen([prometheus, f"--config.file={workdir / 'prometheus.yml'}",
-                                    f"--storage.tsdb.path={workdir / 'data'}", "--storage.tsdb.retention.time=30d",
-                                    f"--web.listen-address=127.0.0.1:{port}"], stdout=log, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        wait_until(lambda: http_get(f"{url}/-/ready", 2.0)[0] == 200 or None, timeout_s=30, what="prometheus ready")
+    with backfilled_prometheus(prometheus, promtool, workdir, lines, retention="30d") as url:
         yield url
-    finally:
-        stop_process(process)
 
 
 @pytest.mark.process

@@ -14,7 +14,8 @@ import subprocess
 import sys
 import time
 import urllib.request
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TypeVar
@@ -189,3 +190,27 @@ def locust_env() -> dict[str, str]:
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO_ROOT), env.get("PYTHONPATH")]))
     env["NO_PROXY"] = env["no_proxy"] = "127.0.0.1,localhost"
     return env
+
+
+@contextmanager
+def backfilled_prometheus(prometheus: str, promtool: str, workdir: Path, history: list[str],
+                          retention: str = "") -> Iterator[str]:
+    """Debian's prometheus on 127.0.0.1 holding ``history`` (OpenMetrics lines, ``# EOF`` added), backfilled with
+    ``promtool tsdb create-blocks-from openmetrics``: a real TSDB behind the real HTTP API, without waiting for
+    scrapes. Yields its URL; stopped on exit. ``retention`` (``30d``) keeps history older than the default 15 days."""
+    (workdir / "history.om").write_text("\n".join([*history, "# EOF"]) + "\n")
+    subprocess.run([promtool, "tsdb", "create-blocks-from", "openmetrics", str(workdir / "history.om"),
+                    str(workdir / "data")], check=True, capture_output=True, timeout=120)
+    (workdir / "prometheus.yml").write_text("global: {scrape_interval: 15s}\nscrape_configs: []\n")
+    port = free_port()
+    flags = [f"--config.file={workdir / 'prometheus.yml'}", f"--storage.tsdb.path={workdir / 'data'}",
+             *([f"--storage.tsdb.retention.time={retention}"] if retention else []),
+             f"--web.listen-address=127.0.0.1:{port}"]
+    with (workdir / "prometheus.log").open("w") as log:
+        process = subprocess.Popen([prometheus, *flags], stdout=log, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        wait_until(lambda: http_get(f"{url}/-/ready", 2.0)[0] == 200 or None, timeout_s=30, what="prometheus ready")
+        yield url
+    finally:
+        stop_process(process)

@@ -8,7 +8,6 @@ without waiting an hour for scrapes.
 from __future__ import annotations
 
 import json
-import subprocess
 import time
 
 import pytest
@@ -16,7 +15,7 @@ from click.testing import CliRunner
 
 from kubectl_hpa.cli.main import cli
 from tests.helpers import ROOT, require_binary
-from tests.pipeline.pipeline_support import free_port, http_get, stop_process, wait_until
+from tests.pipeline.pipeline_support import backfilled_prometheus, free_port
 
 pytestmark = pytest.mark.process  # every test here spawns a process
 
@@ -33,22 +32,8 @@ def prometheus_with_history(tmp_path_factory: pytest.TempPathFactory):
     for stamp in range(now - 3600, now - 60, 15):
         value += (2 if stamp < now - 1800 else 6) * 15
         lines.append(f'hello_counter_total{{app="demo",namespace="default",pod="hello-actuator-1"}} {value} {stamp}')
-    lines.append("# EOF")
-    (workdir / "history.om").write_text("\n".join(lines) + "\n")
-    subprocess.run([promtool, "tsdb", "create-blocks-from", "openmetrics", str(workdir / "history.om"),
-                    str(workdir / "data")], check=True, capture_output=True, timeout=60)
-    (workdir / "prometheus.yml").write_text("global: {scrape_interval: 15s}\nscrape_configs: []\n")
-    port = free_port()
-    with (workdir / "prometheus.log").open("w") as log:
-        process = subprocess.Popen([prometheus, f"--config.file={workdir / 'prometheus.yml'}",
-                                    f"--storage.tsdb.path={workdir / 'data'}",
-                                    f"--web.listen-address=127.0.0.1:{port}"], stdout=log, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        wait_until(lambda: http_get(f"{url}/-/ready", 2.0)[0] == 200 or None, timeout_s=30, what="prometheus ready")
+    with backfilled_prometheus(prometheus, promtool, workdir, lines) as url:
         yield url
-    finally:
-        stop_process(process)
 
 
 def test_load_replayed_from_a_range_query(prometheus_with_history: str) -> None:
