@@ -23,7 +23,7 @@ from operator import mul
 from typing import NamedTuple, Optional, Sequence, Union
 
 from .branches import METRICS
-from .conditions import WITHIN_RANGE
+from .conditions import READY_FOR_NEW_SCALE, WITHIN_RANGE
 from .decide import Conditions, outbids, tolerances_for, write_metrics_conditions
 from .gomath import MAX_INT64, go_int64
 from .metric_context import MetricContext
@@ -284,10 +284,48 @@ class SteadyRun:
                 if outbids(proposal, result.proposed):
                     proposal, proposing = result.proposed, metric.description
             results = tuple(collected)
+        return self._settle(now, spec_replicas, proposal, proposing, results)
+
+    def sync_usage(self, now: float, usage: int) -> Optional[SteadySync]:
+        """``sync`` for a run of one pod-based metric, given the pods' summed usage (milli, weighted by
+        ``Pod.count``) instead of their readings: what a simulation knows when every pod reports the
+        same value (sim.world.World.steady_usage). The caller vouches that the sync is the one ``sync``
+        would check: the pods, counts, replicas and conditions of the last sync this run answered, every pod
+        sampled, every sample counting (``samples_count``).
+        None when the run cannot answer (and it is over, as for ``sync``)."""
+        metric = self._metrics[0]
+        result = metric.by_total.get(usage)
+        if result is None:
+            if len(metric.by_total) >= MEMO_LIMIT:
+                metric.by_total.clear()
+            result = metric.by_total[usage] = _pod_based_result(metric, usage, self._expected[0], self.basis.context)
+        last = self._last
+        results = last.metrics if last is not None and last.metrics[0] is result else (result,)
+        return self._settle(now, self._expected[0], result.proposed, metric.description, results)
+
+    @property
+    def takes_usage(self) -> bool:
+        """Whether ``sync_usage`` applies: one pod-based metric."""
+        return len(self._metrics) == 1 and self._pod_based[0]
+
+    def samples_count(self, now: float, sampled_at: float, window: float) -> bool:
+        """Whether every pod's sample, taken at ``sampled_at`` over ``window``, counts at ``now`` without a
+        look at each pod (what ``sync_usage`` needs): past the CPU initialization period of the youngest
+        pod, or a sample one window after the last pod became Ready (see ``_metric_result``), or a
+        metric other than CPU."""
+        return now >= self._young_until or not self._metrics[0].cpu or sampled_at >= self._last_ready + window
+
+    def _settle(self, now: float, spec_replicas: int, proposal: int, proposing: str,
+                results: tuple[SteadyMetricResult, ...]) -> Optional[SteadySync]:
+        """The windows, the rate limit and the conditions for this sync's proposal, and the stored
+        recommendation: decide()'s normalization when the count is kept; None if it changes."""
+        basis = self.basis
         behavior = basis.behavior
         up, down, slot = self._log.scan(now, proposal)
         if behavior is None:
             stabilized, stabilization = down, legacy_reason(proposal, down)
+        elif up <= spec_replicas and down >= spec_replicas and proposal == spec_replicas:
+            stabilized, stabilization = spec_replicas, READY_FOR_NEW_SCALE  # behavior_stabilized's commonest answer
         else:
             stabilized, stabilization = behavior_stabilized(spec_replicas, proposal, up, down)
         limit: tuple[str, str]  # a condition's (reason, message)

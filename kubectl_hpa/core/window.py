@@ -75,7 +75,7 @@ class RecommendationLog:
             highest = self._highest
             while highest and highest[0][0] < down_cutoff:
                 highest.popleft()
-            down = max(proposal, highest[0][1]) if highest else proposal
+            down = highest[0][1] if highest and highest[0][1] > proposal else proposal
             return proposal, down, -expired[0] if expired else None
         up_cutoff = now - self.up_window
         oldest_kept = min(up_cutoff, down_cutoff)  # older than both windows: the slot is reusable
@@ -86,8 +86,9 @@ class RecommendationLog:
             highest.popleft()
         while lowest and lowest[0][0] <= up_cutoff:
             lowest.popleft()
-        down = max(proposal, highest[0][1]) if highest else proposal
-        up = min(proposal, lowest[0][1]) if lowest else proposal
+        # Conditionals rather than min()/max(): this runs once a simulated sync.
+        down = highest[0][1] if highest and highest[0][1] > proposal else proposal
+        up = lowest[0][1] if lowest and lowest[0][1] < proposal else proposal
         return up, down, -expired[0] if expired else None
 
     def store(self, now: float, proposal: int, slot: Optional[int]) -> None:

@@ -17,7 +17,7 @@ import math
 from array import array
 from dataclasses import dataclass, field, replace
 from itertools import repeat
-from typing import Iterator, NamedTuple, Optional, Protocol, Sequence
+from typing import Callable, Iterator, NamedTuple, Optional, Protocol, Sequence
 
 from ..core import branches
 from ..core.branches import REBALANCE_KEPT, REBALANCED, WITHIN_TOLERANCE
@@ -281,6 +281,8 @@ class Run:
         keep_inputs, keep_last = self.keep_inputs, self.keep_last_inputs
         run: Optional[SteadyRun] = None  # the steady stretch in progress, if any
         view = world.steady_view()  # replaced whenever a run starts
+        usage: Optional[Callable[[float], Optional[tuple[int, float]]]] = None  # the run's numbers-only view
+        uniform = False  # the run takes usage (one pod-based metric)
         rows = _SteadyRows()
         # The loop runs 172,800 times for 30 days: its hot names are bound once.
         advance, observe, rate_at, fold = world.advance, world.observe, world.rate_at, self.totals.add
@@ -292,8 +294,22 @@ class Run:
             if moves:
                 advance(now)
             if run is not None:
-                pods, ready, existing, readings, load_now = view(now)
-                quick = run.sync(now, world.replicas, existing, pods, readings, conditions)
+                got = usage(now) if usage is not None else None
+                if got is not None:
+                    quick = run.sync_usage(now, got[0])
+                    if quick is not None:  # (no CPU limits in this model: nothing is throttled)
+                        conditions = quick.conditions
+                        step = rows.step(run.basis, quick, now, got[1], ready)
+                        fold(step)
+                        yield step
+                        continue
+                else:
+                    pods, ready, existing, readings, load_now = view(now)
+                    quick = run.sync(now, world.replicas, existing, pods, readings, conditions)
+                    # Once a full sync of this run has checked the pods, the later syncs on the same pods
+                    # need only their summed usage (World.steady_usage).
+                    if quick is not None and uniform:
+                        usage = world.steady_usage(run.samples_count)
                 if quick is not None:
                     conditions = quick.conditions
                     step = rows.step(run.basis, quick, now, load_now, ready)
@@ -316,7 +332,8 @@ class Run:
             basis = steady_basis(inputs, decision) if steady else None
             if basis is not None and state is not None:
                 run = SteadyRun.start(basis, state.recommendations, now + period)
-                view = world.steady_view()
+                view, usage = world.steady_view(), None
+                uniform = run is not None and run.takes_usage
             limit = _limit(decision)
             event = ""
             if decision.rescale:

@@ -250,3 +250,52 @@ def test_the_steady_path_is_off_when_inputs_are_kept() -> None:
     result = run(CASES["cpu-slow-down"], 3600, keep_inputs=True)
     assert result.decided == len(result.steps) == len(result.inputs)
     assert decide(result.inputs[-1]) == result.decisions[-1]
+
+
+# ----------------------------------------------------------------------------- the numbers-only view
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(resource=st.sampled_from(["cpu", "memory"]), load=loads, replicas=st.integers(1, 6),
+       resolution=st.sampled_from(["15s", "30s", "60s"]), seed=st.integers(0, 5),
+       rescales=st.lists(st.tuples(st.integers(0, 7200), st.integers(1, 12)), max_size=3))
+def test_the_usage_view_gives_the_readings_sum_and_load_of_the_full_view(resource, load, replicas, resolution, seed,
+                                                                         rescales) -> None:
+    """World.steady_usage (the engine's path for most steady syncs) answers, wherever it answers, the summed
+    usage the steady readings give (value x count over the pods) and the same load; after a rescale it
+    declines until the new pods are Ready and sampled, as the full view's uniform branch does."""
+    from kubectl_hpa.sim.world import World
+
+    document = scenario_document([resource], {}, load, replicas=replicas, resolution=resolution, seed=seed)
+    scenario = parse_scenario(document, "test", ROOT)
+    world = World(scenario, build_load(scenario.load))
+    answered = 0
+    moments = sorted({float(t) for t in range(0, 9000, 15)} | {float(t) for t, _ in rescales})
+    pending = sorted(rescales)
+    usage, view = world.steady_usage(), world.steady_view()
+    for now in moments:
+        while pending and pending[0][0] <= now:
+            world.scale_to(pending.pop(0)[1], now)
+            usage, view = world.steady_usage(), world.steady_view()
+        assert usage is not None  # one cpu or memory Resource metric of an idealized world
+        got = usage(now)
+        if got is None:
+            continue
+        pods, ready, existing, readings, load_now = view(now)
+        (samples,) = readings
+        assert got == (sum(value * pod.count for value, pod in zip(samples.values, pods, strict=True)), load_now)
+        assert ready == existing == world.pod_count
+        answered += 1
+    assert answered > len(moments) / 2
+
+
+def test_the_usage_view_is_only_for_one_resource_metric_of_the_idealized_model() -> None:
+    from kubectl_hpa.sim.world import World
+
+    for metrics in (["cpu", "memory"], ["pods"], ["external"]):
+        scenario = parse_scenario(scenario_document(metrics, {}, WAVE), "test", ROOT)
+        assert World(scenario, build_load(scenario.load)).steady_usage() is None
+    realistic = scenario_document(["cpu"], {}, WAVE)
+    realistic["model"] = "realistic"
+    scenario = parse_scenario(realistic, "test", ROOT)
+    assert World(scenario, build_load(scenario.load)).steady_usage() is None
