@@ -7,7 +7,7 @@ import difflib
 from typing import TYPE_CHECKING, Any
 
 from ..sim.engine import clock
-from ..sim.tuning.space import PARAMETERS, format_value
+from ..sim.tuning.space import format_value
 from .document import API_VERSION, controller_fields, to_yaml
 from .trace import controller_line
 
@@ -43,7 +43,7 @@ def _cell(summary: dict, key: str, kind: str) -> str:
 def changes_text(changes: dict) -> str:
     if not changes:
         return "(the current spec)"
-    return ", ".join(f"{name}={format_value(name, changes[name])}" for name in PARAMETERS if name in changes)
+    return ", ".join(f"{name}={format_value(name, value)}" for name, value in changes.items())  # in parameter order
 
 
 def recommended(tuning: Tuning) -> Candidate:

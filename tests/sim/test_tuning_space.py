@@ -16,7 +16,9 @@ from kubectl_hpa.sim.tuning.space import (
     build_space,
     current_settings,
     default_values,
+    parameters_for,
     parse_values,
+    target_index,
     with_settings,
 )
 
@@ -28,18 +30,25 @@ MANIFEST = {"apiVersion": "autoscaling/v2", "kind": "HorizontalPodAutoscaler",
                          "name": "cpu", "target": {"type": "Utilization", "averageUtilization": 60}}}]}}
 VALUE_MANIFEST = {**MANIFEST, "spec": {**MANIFEST["spec"], "metrics": [{"type": "Pods", "pods": {
     "metric": {"name": "requests_per_second"}, "target": {"type": "AverageValue", "averageValue": "500m"}}}]}}
+# CPU utilization, then memory and a Pods metric by value: each metric's target is a setting of its own.
+THREE_METRICS = {**MANIFEST, "spec": {**MANIFEST["spec"], "metrics": [
+    *MANIFEST["spec"]["metrics"],
+    {"type": "Resource", "resource": {"name": "memory", "target": {"type": "AverageValue", "averageValue": "300Mi"}}},
+    *VALUE_MANIFEST["spec"]["metrics"]]}}
 CONTROLLER = ControllerSettings()  # the newest release: per-HPA tolerance counts
 
 
 def _every_value(manifest: dict) -> dict[str, tuple]:
     hpa = hpa_spec(manifest, "test")
     current = current_settings(hpa, CONTROLLER)
-    values = {name: default_values(name, current, hpa, reaches_max=True) for name in DEFAULT_VARIED}
+    names = [name for name in parameters_for(hpa) if name in DEFAULT_VARIED or target_index(name) is not None]
+    values = {name: default_values(name, current, hpa, reaches_max=True) for name in names}
     values.update({name: ("Max", "Min", "Disabled") for name in PARAMETERS if name.endswith("selectPolicy")})
     return values
 
 
-@pytest.mark.parametrize("manifest", [MANIFEST, VALUE_MANIFEST], ids=["utilization", "average-value"])
+@pytest.mark.parametrize("manifest", [MANIFEST, VALUE_MANIFEST, THREE_METRICS],
+                         ids=["utilization", "average-value", "three-metrics"])
 @settings(max_examples=150, deadline=None)
 @given(data=st.data())
 def test_a_candidate_reads_back_as_its_settings(manifest: dict, data: st.DataObject) -> None:
@@ -73,3 +82,27 @@ def test_tolerance_needs_a_release_that_has_it() -> None:
     assert not any(name.endswith("tolerance") for name in space.values)
     with pytest.raises(SpaceError, match="per-HPA tolerance"):
         build_space(current_settings(hpa, old), hpa, old, False, vary=("scaleDown.tolerance",))
+
+
+def test_every_metric_has_its_own_target_setting() -> None:
+    hpa = hpa_spec(THREE_METRICS, "test")
+    assert parameters_for(hpa)[:3] == ("target", "metrics[1].target", "metrics[2].target")
+    assert parameters_for(hpa_spec(MANIFEST, "test")) == PARAMETERS  # one metric: the settings as before
+    current = current_settings(hpa, CONTROLLER)
+    assert (current["target"], current["metrics[1].target"], current["metrics[2].target"]) == (60, 314572800.0, 0.5)
+    space = build_space(current, hpa, CONTROLLER, False)
+    assert {"target", "metrics[1].target", "metrics[2].target"} <= set(space.values)  # all varied by default
+    assert space.values["metrics[2].target"] == (0.25, 0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6, 0.65, 0.7, 0.75)
+    narrowed = build_space(current, hpa, CONTROLLER, False, vary=("metrics[2].target=0.4..0.6/0.1",),
+                           fix=("target=70",))
+    assert narrowed.values == {"metrics[2].target": (0.4, 0.5, 0.6)} and narrowed.base["target"] == 70
+    written = with_settings(THREE_METRICS, hpa, {"metrics[2].target": 0.75})
+    assert written["spec"]["metrics"][2]["pods"]["target"] == {"type": "AverageValue", "averageValue": "750m"}
+    assert written["spec"]["metrics"][:2] == THREE_METRICS["spec"]["metrics"][:2]
+
+
+@pytest.mark.parametrize("name", ["metrics[3].target", "metrics[0].target", "metrics[01].target", "metrics[x].target"])
+def test_a_target_setting_must_name_a_further_metric_of_the_hpa(name: str) -> None:
+    hpa = hpa_spec(THREE_METRICS, "test")
+    with pytest.raises(SpaceError, match=r"unknown setting .*one of target, metrics\[1\]\.target, metrics\[2\]"):
+        build_space(current_settings(hpa, CONTROLLER), hpa, CONTROLLER, False, vary=(f"{name}=1",))

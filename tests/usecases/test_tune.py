@@ -181,3 +181,27 @@ def test_the_busiest_hour_is_the_most_events_in_any_60_minutes(times: list[int])
     brute = max((sum(1 for t in ordered if start <= t < start + 3600) for start in ordered), default=0)
     assert busiest_hour(ordered) == brute
 
+
+
+def test_a_second_metrics_target_is_tuned_and_its_figures_are_simulates(tmp_path: Path) -> None:
+    """An HPA on CPU and memory: the memory target is a setting of its own (``metrics[1].target``), written
+    into the candidate's manifest, and each candidate's figures are what simulate gives for that manifest."""
+    document = yaml.safe_load(yaml.safe_dump(WAVE))
+    document["hpa"]["spec"]["metrics"].append({"type": "Resource", "resource": {
+        "name": "memory", "target": {"type": "AverageValue", "averageValue": "400Mi"}}})
+    document["workload"]["memory"] = {"baseline": "100Mi", "perRequest": "8Mi"}
+    document["duration"] = "4h"
+    path = tmp_path / "two-metrics.yaml"
+    path.write_text(yaml.safe_dump(document))
+    tuning = tune(TuneRequest(SimulationRequest(scenario_file=str(path)),
+                              vary=("target=40,80", "metrics[1].target=300Mi,400Mi,800Mi"), budget=10, workers=1))
+    result = tuning.result
+    assert result.space_size == 2 * 3 and len(result.candidates) == 6
+    memory_targets = {c.manifest["spec"]["metrics"][1]["resource"]["target"]["averageValue"] for c in result.candidates}
+    assert memory_targets == {"314572800", "400Mi", "838860800"}  # the current spec keeps its text
+    by_target = {c.settings["metrics[1].target"]: c.summary["podMinutes"] for c in result.candidates
+                 if c.settings["target"] == 80}
+    assert by_target[314572800] > by_target[838860800]  # the memory target binds: a lower one costs more pods
+    for candidate in result.candidates[:4]:
+        simulated = _simulated(path, candidate.manifest, tmp_path, f"m{candidate.settings['metrics[1].target']:g}")
+        assert {key: candidate.summary[key] for key in SIMULATE_KEYS} == simulated, candidate.changes

@@ -27,7 +27,7 @@ from typing import Any, Callable, Optional
 from ..load import LoadProfile
 from ..scenario import Scenario, Variant, hpa_spec
 from .objectives import COST, RISK, Capacity, objective_vector, pareto_front, replay_figures
-from .space import MAX, MIN, PARAMETERS, Space, Value, with_settings
+from .space import MAX, MIN, Space, Value, with_settings
 
 SCREEN, COMBINE, REFINE, CURRENT, GRID = "screen", "combine", "refine", "current", "grid"
 
@@ -158,10 +158,11 @@ class _Search:
         self.candidates: list[Candidate] = []
         self.seen: dict[tuple, int] = {}
         self.stages: dict[str, int] = {}
-        self.varied = [name for name in PARAMETERS if name in space.values]
+        self.parameters = space.parameters
+        self.varied = [name for name in self.parameters if name in space.values]
 
     def key(self, settings: dict[str, Value]) -> tuple:
-        return tuple(settings[name] for name in PARAMETERS)
+        return tuple(settings[name] for name in self.parameters)
 
     def remaining(self) -> int:
         return self.budget - len(self.candidates)
@@ -185,7 +186,7 @@ class _Search:
         manifest, hpa = self.problem.scenario.hpa_manifest, self.problem.scenario.hpa
         made = []
         for settings in fresh:
-            changes = {name: settings[name] for name in PARAMETERS if settings[name] != self.current[name]}
+            changes = {name: settings[name] for name in self.parameters if settings[name] != self.current[name]}
             made.append(Candidate(settings, changes, stage, with_settings(manifest, hpa, changes)))
         if self.progress is not None:
             self.progress(stage, len(made))

@@ -3,8 +3,9 @@ into an HPA manifest.
 
 A parameter is named by where it lives in ``spec`` (``minReplicas``, ``scaleDown.stabilizationWindowSeconds``,
 ``scaleUp.policies``); ``target`` is the first metric's target (its averageUtilization, averageValue or
-value, whichever the HPA uses). Every value list is ordered (numbers ascending, policies from the most
-eager to the most cautious), so that the search can take a value's neighbours.
+value, whichever the HPA uses) and ``metrics[1].target``, ``metrics[2].target``, ... the next metrics'
+(``parameters_for``: an HPA's own list). Every value list is ordered (numbers ascending, policies from the
+most eager to the most cautious), so that the search can take a value's neighbours.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any, Optional, Union
 
 from ...core.model import ControllerSettings, HPASpec, ScalingPolicy, ScalingRules
+from ...core.quantity import parse_quantity
 from ..fields import ScenarioError, as_seconds
 
 Value = Union[int, float, str]
@@ -27,7 +29,28 @@ WINDOW, POLICIES, SELECT, TOLERANCE = "stabilizationWindowSeconds", "policies", 
 
 PARAMETERS = (TARGET, MIN, MAX, f"{UP}.{WINDOW}", f"{DOWN}.{WINDOW}", f"{UP}.{POLICIES}", f"{DOWN}.{POLICIES}",
               f"{UP}.{SELECT}", f"{DOWN}.{SELECT}", f"{UP}.{TOLERANCE}", f"{DOWN}.{TOLERANCE}")
-"""Every parameter, in the order candidates list them."""
+"""Every parameter of a one-metric HPA, in the order candidates list them (``parameters_for``: any HPA's)."""
+
+
+def target_parameter(index: int) -> str:
+    """The parameter of ``spec.metrics[index]``'s target: ``target`` for the first, ``metrics[1].target`` ..."""
+    return TARGET if index == 0 else f"metrics[{index}].target"
+
+
+def target_index(name: str) -> Optional[int]:
+    """Which metric's target ``name`` is (0 for ``target``), or None for another parameter."""
+    if name == TARGET:
+        return 0
+    if name.startswith("metrics[") and name.endswith("].target"):
+        digits = name[len("metrics["):-len("].target")]
+        if digits.isdigit() and int(digits) > 0 and str(int(digits)) == digits:
+            return int(digits)
+    return None
+
+
+def parameters_for(hpa: HPASpec) -> tuple[str, ...]:
+    """Every parameter of this HPA, in the order candidates list them: one target per metric, then the rest."""
+    return (TARGET, *(target_parameter(index) for index in range(1, len(hpa.metrics))), *PARAMETERS[1:])
 
 # The API's defaults (autoscaling/v2 SetDefaults_HorizontalPodAutoscalerBehavior), as the policy syntax writes them.
 DEFAULT_UP_POLICIES = "Pods:4/15s+Percent:100/15s"
@@ -58,6 +81,11 @@ class Space:
     def size(self) -> int:
         return math.prod(len(values) for values in self.values.values())
 
+    @property
+    def parameters(self) -> tuple[str, ...]:
+        """Every parameter of the HPA, in the order candidates list them (``parameters_for``)."""
+        return tuple(self.base)
+
 
 # ----------------------------------------------------------------------------- the current spec
 
@@ -71,6 +99,7 @@ def current_settings(hpa: HPASpec, controller: ControllerSettings) -> dict[str, 
     down = behavior.scale_down if behavior else DEFAULT_SCALE_DOWN
     settings: dict[str, Value] = {
         TARGET: target_value(hpa),
+        **{target_parameter(index): target_value(hpa, index) for index in range(1, len(hpa.metrics))},
         MIN: hpa.effective_min_replicas,
         MAX: hpa.max_replicas,
         f"{UP}.{WINDOW}": up.stabilization_window_seconds or 0,
@@ -92,11 +121,12 @@ def _tolerance(rules: ScalingRules, controller: ControllerSettings) -> float:
     return controller.tolerance
 
 
-def target_value(hpa: HPASpec) -> Value:
-    """The first metric's target in its own unit: percent (an int) for Utilization, else whole units."""
+def target_value(hpa: HPASpec, index: int = 0) -> Value:
+    """A metric's target (the first's by default) in its own unit: percent (an int) for Utilization, else whole
+    units."""
     if not hpa.metrics:
         raise SpaceError("the HPA has no metrics: there is no target to tune")
-    target = hpa.metrics[0].target
+    target = hpa.metrics[index].target
     wanted = target.wanted or 0
     return int(wanted) if target.is_utilization else wanted / 1000
 
@@ -130,8 +160,9 @@ def parse_policies(text: str, where: str) -> list[dict[str, Any]]:
 def default_values(name: str, current: dict[str, Value], hpa: HPASpec, reaches_max: bool) -> tuple[Value, ...]:
     """What a parameter tries when the user names no values: a sensible range around what most HPAs need."""
     value = current[name]
-    if name == TARGET:
-        if hpa.metrics[0].target.is_utilization:
+    index = target_index(name)
+    if index is not None:
+        if hpa.metrics[index].target.is_utilization:
             return _ordered(UTILIZATIONS, value)
         return _ordered(tuple(round(float(value) * factor, 3) for factor in VALUE_FACTORS), value)
     if name == MIN:
@@ -156,7 +187,8 @@ def default_values(name: str, current: dict[str, Value], hpa: HPASpec, reaches_m
 
 DEFAULT_VARIED = (TARGET, MIN, MAX, f"{UP}.{WINDOW}", f"{DOWN}.{WINDOW}", f"{UP}.{POLICIES}", f"{DOWN}.{POLICIES}",
                   f"{UP}.{TOLERANCE}", f"{DOWN}.{TOLERANCE}")
-"""What varies when no ``--vary`` is given (selectPolicy only matters with several policies: ``--vary`` it)."""
+"""What varies when no ``--vary`` is given, with every further metric's target (selectPolicy only matters with
+several policies: ``--vary`` it)."""
 
 
 def build_space(current: dict[str, Value], hpa: HPASpec, controller: ControllerSettings, reaches_max: bool,
@@ -164,9 +196,10 @@ def build_space(current: dict[str, Value], hpa: HPASpec, controller: ControllerS
     """The space from the current spec and the flags. Any ``--vary`` narrows the space to the parameters it
     names; ``--fix NAME`` holds one at its current value, ``--fix NAME=VALUE`` at that value."""
     base = dict(current)
+    known = parameters_for(hpa)
     fixed: set[str] = set()
     for text in fix:
-        name, values = _split(text, "--fix")
+        name, values = _split(text, "--fix", known)
         fixed.add(name)
         if values is not None:
             parsed = parse_values(name, values, "--fix", hpa)
@@ -177,14 +210,15 @@ def build_space(current: dict[str, Value], hpa: HPASpec, controller: ControllerS
     chosen: dict[str, tuple[Value, ...]] = {}
     if vary:
         for text in vary:
-            name, values = _split(text, "--vary")
+            name, values = _split(text, "--vary", known)
             if name in fixed:
                 raise SpaceError(f"--vary {name}: also given to --fix")
             given = parse_values(name, values, "--vary", hpa) if values is not None else \
                 default_values(name, base, hpa, True)
             chosen[name] = _ordered(given, None) if values is not None else given
     else:
-        chosen = {name: default_values(name, base, hpa, reaches_max) for name in DEFAULT_VARIED if name not in fixed}
+        varied_by_default = [name for name in known if name in DEFAULT_VARIED or target_index(name) is not None]
+        chosen = {name: default_values(name, base, hpa, reaches_max) for name in varied_by_default if name not in fixed}
         if not tolerance_ok:
             chosen = {name: values for name, values in chosen.items() if not name.endswith(TOLERANCE)}
     if not tolerance_ok:
@@ -193,7 +227,7 @@ def build_space(current: dict[str, Value], hpa: HPASpec, controller: ControllerS
                 raise SpaceError(f"--vary {name}: the emulated controller has no per-HPA tolerance (it needs "
                                  "Kubernetes 1.33 with the HPAConfigurableTolerance gate, on by default from 1.35)")
     for text in fix:
-        fixed_name, _ = _split(text, "--fix")
+        fixed_name, _ = _split(text, "--fix", known)
         if fixed_name.endswith(TOLERANCE) and not tolerance_ok and base[fixed_name] != current[fixed_name]:
             raise SpaceError(f"--fix {fixed_name}: the emulated controller has no per-HPA tolerance")
     # minReplicas <= maxReplicas (the API's rule) is checked per candidate, in the search.
@@ -201,11 +235,11 @@ def build_space(current: dict[str, Value], hpa: HPASpec, controller: ControllerS
     return Space(base=base, values=varied)
 
 
-def _split(text: str, flag: str) -> tuple[str, Optional[str]]:
+def _split(text: str, flag: str, known: tuple[str, ...]) -> tuple[str, Optional[str]]:
     name, sep, values = text.partition("=")
     name = name.strip()
-    if name not in PARAMETERS:
-        raise SpaceError(f"{flag} {text}: unknown setting {name!r} (one of {', '.join(PARAMETERS)})")
+    if name not in known:
+        raise SpaceError(f"{flag} {text}: unknown setting {name!r} (one of {', '.join(known)})")
     return name, (values if sep else None)
 
 
@@ -231,7 +265,7 @@ def parse_values(name: str, text: str, flag: str, hpa: HPASpec) -> tuple[Value, 
             low, _, rest = part.partition("..")
             high, _, step = rest.partition("/")
             start, stop = _number(name, low, where), _number(name, high, where)
-            increment = _number(name, step, where) if step else (5 if name == TARGET else 1)
+            increment = _number(name, step, where) if step else (5 if target_index(name) is not None else 1)
             if float(increment) <= 0 or float(stop) < float(start):
                 raise SpaceError(f"{where}: {part!r}: expected LOW..HIGH/STEP with LOW <= HIGH and STEP > 0")
             count = int(math.floor((float(stop) - float(start)) / float(increment) + 1e-9)) + 1
@@ -251,12 +285,18 @@ def _number(name: str, text: str, where: str) -> Value:
             raise SpaceError(f"{where}: {text!r}: a whole number of seconds from 0 to 3600")
         return int(seconds)
     try:
-        number = int(text) if name in (MIN, MAX) else float(text)
+        number: Union[int, float]
+        if name in (MIN, MAX):
+            number = int(text)
+        elif target_index(name) is not None:  # a quantity, as the manifest writes it: 500m, 300Mi, 2
+            number = float(parse_quantity(text.strip()))
+        else:
+            number = float(text)
     except ValueError:
         raise SpaceError(f"{where}: {text!r} is not {'an integer' if name in (MIN, MAX) else 'a number'}") from None
     if name in (MIN, MAX) and number < 1:
         raise SpaceError(f"{where}: {text!r}: at least 1")
-    if number < 0 or (name == TARGET and number <= 0):
+    if number < 0 or (target_index(name) is not None and number <= 0):
         raise SpaceError(f"{where}: {text!r} must be positive")
     return number
 
@@ -264,7 +304,8 @@ def _number(name: str, text: str, where: str) -> Value:
 def _cast(name: str, number: float, hpa: HPASpec) -> Value:
     if name in (MIN, MAX) or name.endswith(WINDOW):
         return int(round(number))
-    if name == TARGET and hpa.metrics[0].target.is_utilization:
+    index = target_index(name)
+    if index is not None and hpa.metrics[index].target.is_utilization:
         return int(round(number))
     return round(number, 6)
 
@@ -289,8 +330,9 @@ def with_settings(manifest: dict, hpa: HPASpec, changes: dict[str, Value]) -> di
     result = copy.deepcopy(manifest)
     spec = result.setdefault("spec", {})
     for name, value in changes.items():
-        if name == TARGET:
-            _write_target(spec, hpa, value)
+        index = target_index(name)
+        if index is not None:
+            _write_target(spec, hpa, value, index)
         elif name in (MIN, MAX):
             spec[name] = int(value)
         else:
@@ -305,14 +347,14 @@ def with_settings(manifest: dict, hpa: HPASpec, changes: dict[str, Value]) -> di
     return result
 
 
-def _write_target(spec: dict, hpa: HPASpec, value: Value) -> None:
-    metric = spec["metrics"][0]
+def _write_target(spec: dict, hpa: HPASpec, value: Value, index: int) -> None:
+    metric = spec["metrics"][index]
     section = next((metric[key] for key in ("resource", "containerResource", "pods", "object", "external")
                     if isinstance(metric.get(key), dict)), None)
     if section is None:
-        raise SpaceError("spec.metrics[0]: no target to write")
+        raise SpaceError(f"spec.metrics[{index}]: no target to write")
     target = section.setdefault("target", {})
-    if hpa.metrics[0].target.is_utilization:
+    if hpa.metrics[index].target.is_utilization:
         target["averageUtilization"] = int(value)
     elif "value" in target and "averageValue" not in target:
         target["value"] = format_quantity(float(value))
@@ -332,6 +374,6 @@ def format_value(name: str, value: Value) -> str:
         return f"{value}s"
     if name.endswith(TOLERANCE):
         return f"{float(value):g}"
-    if name == TARGET and isinstance(value, float):
-        return f"{value:g}"
+    if target_index(name) is not None and isinstance(value, float):
+        return f"{value:.15g}"  # 0.5, 314572800: never an exponent
     return str(value)
