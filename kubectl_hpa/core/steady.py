@@ -261,7 +261,6 @@ class SteadyRun:
         if (previous_conditions is not self._conditions or spec_replicas != expected_spec
                 or status_replicas != expected_status or (pods is not expected_pods and pods != expected_pods)):
             return None
-        basis = self.basis
         if len(self._metrics) == 1:  # the common case: no list, and a single proposal always wins
             metric = self._metrics[0]
             reading = readings[0]

@@ -283,6 +283,7 @@ class Run:
         view = world.steady_view()  # replaced whenever a run starts
         usage: Optional[Callable[[float], Optional[tuple[int, float]]]] = None  # the run's numbers-only view
         uniform = False  # the run takes usage (one pod-based metric)
+        ready = 0  # Ready pods at the last full sync: a run's usage syncs have the same pods
         rows = _SteadyRows()
         # The loop runs 172,800 times for 30 days: its hot names are bound once.
         advance, observe, rate_at, fold = world.advance, world.observe, world.rate_at, self.totals.add
