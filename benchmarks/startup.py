@@ -7,12 +7,21 @@ measures, it does not fail. ``python -X importtime -m kubectl_hpa explain -f <fi
 time goes (an editable install adds a path finder to every start: ``pip install .`` for the real figure);
 ``tests/test_startup.py`` guards, structurally, which modules each offline path loads.
 
-    python benchmarks/startup.py [--runs 15]
+An editable install (and any ``.pth`` hook of the interpreter) runs at every start and is measured with the
+plugin; ``--plugin`` measures another command line instead, e.g. a non-editable copy run by an interpreter
+without those hooks (its script, not ``-m``: with ``-m`` the repository, the working directory, would come first
+on ``sys.path`` and be imported instead)::
+
+    python -m venv /tmp/venv && pip install --target /tmp/real . click PyYAML tabulate
+    python benchmarks/startup.py --plugin "env PYTHONPATH=/tmp/real /tmp/venv/bin/python /tmp/real/bin/kubectl-hpa"
+
+    python benchmarks/startup.py [--runs 15] [--plugin COMMAND]
 """
 
 from __future__ import annotations
 
 import argparse
+import shlex
 import shutil
 import statistics
 import subprocess
@@ -46,8 +55,10 @@ def median_seconds(command: list[str], runs: int) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=15)
+    parser.add_argument("--plugin", metavar="COMMAND", help="the plugin's command line (default: kubectl-hpa on PATH, "
+                        "else python -m kubectl_hpa)")
     args = parser.parse_args()
-    plugin = plugin_command()
+    plugin = shlex.split(args.plugin) if args.plugin else plugin_command()
     compile_package()
     kubectl = shutil.which("kubectl")
     if not kubectl:

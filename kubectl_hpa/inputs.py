@@ -27,8 +27,12 @@ imports nothing of ours.
 from __future__ import annotations
 
 import io
-from pathlib import Path
-from typing import IO, Any, Callable, Optional, TypeVar, Union
+import re
+import sys
+from typing import IO, TYPE_CHECKING, Any, Callable, Optional, TypeVar, Union
+
+if TYPE_CHECKING:  # a type only: pathlib (and the urllib.parse it loads) is ~4 ms of an explain -f start
+    from pathlib import Path
 
 _T = TypeVar("_T")
 
@@ -95,6 +99,49 @@ def read_stream(stream: IO[str], limit: int = MAX_INPUT_BYTES) -> str:
 
 # ----------------------------------------------------------------------------- YAML
 
+_PURE_READER_PATTERN = "[^\x09\x0A\x0D\x20-\x7E\x85\xA0-\uD7FF\uE000-\uFFFD\U00010000-\U0010ffff]"
+"""``yaml.reader.Reader.NON_PRINTABLE``'s pattern, as PyYAML 6.0 writes it (should another release change it, its
+pattern is compiled at import as before)."""
+
+
+class _CompiledOnFirstUse:
+    """Stands for a compiled pattern: compiles it the first time one of its attributes (``search``) is used."""
+
+    def __init__(self, pattern: str) -> None:
+        self._pattern = pattern
+
+    def __getattr__(self, name: str) -> Any:
+        compiled = self.__dict__.get("_compiled")
+        if compiled is None:
+            compiled = self.__dict__["_compiled"] = re.compile(self._pattern)
+        return getattr(compiled, name)
+
+
+def import_yaml() -> None:
+    """Import PyYAML (once), its pure-Python reader's character check compiled on first use, not at import.
+
+    Why: importing ``yaml`` compiles ``Reader.NON_PRINTABLE``, a class of every printable Unicode range, which
+    costs 6-7 ms: a tenth of ``kubectl version --client``, paid by every ``explain -f`` and ``simulate`` start,
+    though the libyaml loader they read with never uses it. During this one import, ``re.compile`` of exactly
+    that pattern returns a stand-in that compiles it when the pure reader first searches with it (a file libyaml
+    refuses, whose error the pure reader words; PyYAML without libyaml), to the same pattern. Any other pattern,
+    and a later ``import yaml``, are untouched; with yaml already imported this does nothing. Call it just before
+    ``import yaml`` where a path may import yaml first."""
+    if "yaml" in sys.modules:
+        return
+    compile_now = re.compile
+
+    def compile_or_defer(pattern: Any, flags: Any = 0) -> Any:
+        if flags == 0 and pattern == _PURE_READER_PATTERN:
+            return _CompiledOnFirstUse(pattern)
+        return compile_now(pattern, flags)
+
+    setattr(re, "compile", compile_or_defer)  # noqa: B010 (mypy refuses assigning to a module's function)
+    try:
+        import yaml  # noqa: F401
+    finally:
+        setattr(re, "compile", compile_now)  # noqa: B010
+
 
 def load_yaml_all(text: str, loader: Any = None) -> list[Any]:
     """``list(yaml.load_all(text, Loader=loader))``, refusing documents whose aliases expand too far.
@@ -149,6 +196,7 @@ def _read_quickly(load: Callable[[str, Any], _T], text: str) -> _T:
     (line, column) as before. Both build the same objects (the constructor and resolver are the same Python code);
     libyaml also accepts a tab after ``key:``, which the pure one refuses.
     """
+    import_yaml()
     import yaml
 
     fast = getattr(yaml, "CSafeLoader", None)

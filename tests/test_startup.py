@@ -6,6 +6,8 @@ then lists ``sys.modules``; a module a path must not load fails the test with th
 
 from __future__ import annotations
 
+import ast
+import functools
 import json
 import subprocess
 import sys
@@ -22,10 +24,16 @@ NETWORK = ("kubernetes", "urllib3", "requests", "http", "ssl", "socket", "email"
 """The client and HTTP/TLS stack: only live reads (a cluster, Prometheus) load them."""
 HEAVY = ("matplotlib", "numpy", "tabulate", "hypothesis", "orjson", "asyncio")
 """Plotting, tables and test tooling: never on the default offline paths."""
+CLIENT = ("kubectl_hpa.sources.cluster_client", "kubectl_hpa.sources.kubeconfig", "kubectl_hpa.sources.kube_client",
+          "kubectl_hpa.sources.reader", "kubectl_hpa.sources.cluster")
+"""Our side of a live read: the flags need only ``kubectl_hpa.sources.options``."""
+LAZY = ("importlib.resources", "zipfile", "statistics", "random")
+"""Standard modules an offline start does without (issue 18): the bundled scenario is a file next to the package;
+the one median diagnostics take is computed in place."""
 
 RUN = """
-import json, runpy, sys
-sys.argv = ["kubectl-hpa", *json.loads(sys.argv[1])]
+import runpy, sys
+sys.argv = ["kubectl-hpa", *sys.argv[1:]]
 try:
     runpy.run_module("kubectl_hpa", run_name="__main__")
 except SystemExit as stop:
@@ -33,17 +41,32 @@ except SystemExit as stop:
 else:
     code = 0
 sys.stdout.flush()
-sys.stderr.write("\\nMODULES " + json.dumps({"code": code, "modules": sorted(sys.modules)}) + "\\n")
+sys.stderr.write("\\nMODULES " + repr({"code": code, "modules": sorted(sys.modules)}) + "\\n")
 """
+"""The wrapper imports nothing the plugin would not (no json: whether a path loads it is one of the questions)."""
 
 
 def imported(args: list[str]) -> set[str]:
     """The modules loaded by ``kubectl hpa <args>`` in a fresh interpreter (the command must succeed)."""
-    result = subprocess.run([sys.executable, "-c", RUN, json.dumps(args)], cwd=ROOT, capture_output=True,
+    result = subprocess.run([sys.executable, "-c", RUN, *args], cwd=ROOT, capture_output=True,
                             text=True, timeout=60)
-    report = json.loads(result.stderr.rsplit("\nMODULES ", 1)[1])
+    report = ast.literal_eval(result.stderr.rsplit("\nMODULES ", 1)[1])
     assert report["code"] in (0, None), result.stderr
     return set(report["modules"])
+
+
+@functools.cache
+def at_start() -> frozenset[str]:
+    """The modules a bare interpreter has loaded before running anything: those its site hooks import (a ``.pth``
+    file may load pathlib or importlib.resources) are no command's doing."""
+    result = subprocess.run([sys.executable, "-c", "import sys; print(sorted(sys.modules))"], cwd=ROOT,
+                            capture_output=True, text=True, timeout=60, check=True)
+    return frozenset(ast.literal_eval(result.stdout))
+
+
+def ours(modules: set[str]) -> set[str]:
+    """The modules a command loaded beyond what the interpreter starts with."""
+    return modules - at_start()
 
 
 def loaded(modules: set[str], packages: tuple[str, ...]) -> list[str]:
@@ -73,9 +96,17 @@ def test_help_imports_no_verb() -> None:
 def test_offline_explain_imports_no_client_no_simulator(output: list[str]) -> None:
     modules = imported(["explain", "-f", str(SNAPSHOT), *output])
     assert {"kubectl_hpa.core.decide", "kubectl_hpa.diagnose", "yaml"} <= modules  # the path did run
-    assert loaded(modules, NETWORK + HEAVY) == []
+    assert loaded(modules, NETWORK + HEAVY) == [] and loaded(ours(modules), LAZY) == []
+    assert sorted(modules & set(CLIENT)) == []
     for package in ("kubectl_hpa.sim", "kubectl_hpa.watch", "kubectl_hpa.render.plot", "kubectl_hpa.render.timeline"):
         assert under(modules, package) == [], package
+
+
+@pytest.mark.process
+def test_offline_explain_of_yaml_as_text_skips_pathlib_and_json() -> None:
+    """A YAML snapshot explained as text needs neither pathlib (with the urllib.parse it loads) nor json: ~5 ms."""
+    modules = imported(["explain", "-f", str(SNAPSHOT)])
+    assert loaded(ours(modules), ("pathlib", "json", "urllib")) == []
 
 
 @pytest.mark.process
@@ -91,6 +122,37 @@ def test_a_json_snapshot_is_read_without_yaml(json_snapshot: Path) -> None:
 def test_offline_simulate_imports_no_client_no_diagnostics(output: list[str]) -> None:
     modules = imported(["simulate", *output])
     assert "kubectl_hpa.sim.engine" in modules
-    assert loaded(modules, NETWORK + HEAVY) == []
+    assert loaded(modules, NETWORK + HEAVY) == [] and loaded(ours(modules), LAZY) == []
+    # An HPA manifest is read by sources.hpa alone, not by the snapshot reader behind the sources.snapshot facade.
+    for module in ("kubectl_hpa.sources.snapshot", "kubectl_hpa.sources.assemble", "kubectl_hpa.sources.document",
+                   "kubectl_hpa.sources.readings"):
+        assert module not in modules, module
     for package in ("kubectl_hpa.diagnose", "kubectl_hpa.watch", "kubectl_hpa.render.plot"):
         assert under(modules, package) == [], package
+
+
+@pytest.mark.process
+def test_yaml_imported_by_us_words_errors_as_before() -> None:
+    """``inputs.import_yaml`` defers the compilation of PyYAML's NON_PRINTABLE pattern (6-7 ms of every start that
+    reads YAML); the pure reader, which alone uses it, still refuses the same characters with the same words."""
+    probe = """
+import sys
+{setup}
+import yaml
+for text in ("a: \\x01", "a: \\ufffe", "ok: [1, 2]", "\\x85a: b"):
+    try:
+        print(repr(yaml.load(text, Loader=yaml.SafeLoader)))
+    except yaml.YAMLError as error:
+        print(str(error))
+print(yaml.reader.Reader.NON_PRINTABLE.pattern == {pattern!r})
+"""
+    from kubectl_hpa.inputs import _PURE_READER_PATTERN
+
+    def run(setup: str) -> str:
+        code = probe.format(setup=setup, pattern=_PURE_READER_PATTERN)
+        return subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60,
+                              check=True).stdout
+
+    deferred = run("from kubectl_hpa.inputs import import_yaml; import_yaml()")
+    assert deferred == run("")
+    assert "unacceptable character #x0001" in deferred and deferred.endswith("True\n")

@@ -11,7 +11,7 @@ from typing import Callable, Optional
 
 import click
 
-from ..sources.cluster_client import DEFAULT_REQUEST_TIMEOUT, ConnectionOptions
+from ..sources.options import DEFAULT_REQUEST_TIMEOUT, ConnectionOptions
 from .common import duration_callback
 
 CONNECTION_KEYS = ("kubeconfig", "context", "cluster", "user", "request_timeout", "as_user", "as_group")

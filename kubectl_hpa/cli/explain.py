@@ -12,7 +12,7 @@ from typing import Optional
 
 import click
 
-from ..sources.cluster_client import ConnectionOptions
+from ..sources.options import ConnectionOptions
 from .common import OutputEnv, UserError, controller_options, parse_at, user_errors
 from .connection import connection_options
 from .formats import EXPLAIN_CHOICES, EXPLAIN_HELP, explain_format

@@ -1,7 +1,7 @@
 """A read-only connection to a cluster through the official ``kubernetes`` client.
 
-What the commands hold on to: :class:`ConnectionOptions` (kubectl's connection flags, imported by the CLI at
-start-up, so this module imports neither ``kubernetes`` nor ``urllib3`` at module level), :func:`connect`
+What the commands hold on to: :class:`ConnectionOptions` (kubectl's connection flags, defined in ``options.py``,
+which the CLI imports at start-up without this module; re-exported here), :func:`connect`
 and the :class:`Connection` it returns. With no kubeconfig file, the in-cluster service account is used;
 the kubeconfig side (finding, merging and checking the files, exec credential plugins) is ``kubeconfig.py``,
 whose :class:`ClusterError` and :class:`CredentialError` are re-exported here. Every request is a GET; each
@@ -24,30 +24,17 @@ import sys
 import threading
 import time
 import warnings
-from typing import Any, NamedTuple, Optional
+from typing import Any, Optional
 from urllib.parse import quote, urlencode
 
 from .kube import Response
 from .kubeconfig import ClusterError, CredentialError, kubeconfig_paths, merge_kubeconfigs, strict_exec_loader
+from .options import DEFAULT_REQUEST_TIMEOUT as DEFAULT_REQUEST_TIMEOUT  # re-exported: the light module defines them
+from .options import ConnectionOptions as ConnectionOptions
 
-DEFAULT_REQUEST_TIMEOUT = 60.0
-"""Seconds a request may take when ``--request-timeout`` is not given (kubectl's own client gives up after about 55)."""
 WAIT_NOTICE_AFTER = 1.0
 """Seconds before a request still unanswered says what it waits for (on a terminal only)."""
 INSECURE_WARNING = "warning: TLS certificate verification is disabled for this cluster (insecure-skip-tls-verify)"
-
-
-class ConnectionOptions(NamedTuple):
-    """The connection flags kubectl takes (``--kubeconfig``, ``--context``, ``--as``...), as the commands pass them on."""
-
-    kubeconfig: Optional[str] = None
-    context: Optional[str] = None
-    cluster: Optional[str] = None
-    user: Optional[str] = None
-    namespace: Optional[str] = None
-    request_timeout: Optional[float] = None  # seconds; None: DEFAULT_REQUEST_TIMEOUT; 0: no timeout
-    as_user: Optional[str] = None
-    as_groups: tuple[str, ...] = ()
 
 
 SERVICE_HOST_ENV, SERVICE_PORT_ENV = "KUBERNETES_SERVICE_HOST", "KUBERNETES_SERVICE_PORT"

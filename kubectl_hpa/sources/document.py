@@ -9,11 +9,10 @@ the live read it was taken from load the same way.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from typing import Any, Callable, Hashable, Iterable, Iterator, Optional, TypeVar
 
-from ..inputs import InputTooLarge, load_yaml_all
+from ..inputs import InputTooLarge, import_yaml, load_yaml_all
 from .errors import MALFORMED, SnapshotError, malformed
 from .fields import read_time
 from .kube import CAPTURED_AT, SUBJECT, annotations_of, name_of, request_of
@@ -137,12 +136,15 @@ def decode_text(text: str, source: str) -> list[Any]:
     """JSON (an object or an array of them) or a YAML stream -> its documents, undecided about their shape."""
     stripped = text.lstrip()
     if stripped.startswith(("{", "[")):
+        import json  # lazily, as yaml below: a YAML snapshot does not pay for it (~1 ms, -X importtime)
+
         try:
             parsed = json.loads(text)
             return parsed if isinstance(parsed, list) else [parsed]
         except json.JSONDecodeError as error:
             raise SnapshotError(f"{source}: malformed JSON at line {error.lineno} column {error.colno}: "
                                 f"{error.msg}") from None
+    import_yaml()  # its pure reader's pattern compiled on first use: see there
     import yaml  # lazily: only snapshots in YAML pay for it
 
     # libyaml's parser is ~20x faster than PyYAML's pure-Python one; a 10-pod snapshot costs 5 ms, not 100+.

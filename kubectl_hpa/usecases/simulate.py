@@ -15,17 +15,17 @@ be emulated.
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field, replace
-from importlib import resources
+from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Mapping, Optional
+from types import MappingProxyType
+from typing import TYPE_CHECKING, Any, Mapping, NamedTuple, Optional
 
 from ..core.model import FetchError
 from ..sim.engine import Run
 from ..sim.fields import ScenarioError
 from ..sim.load import LoadProfile, LoadSpec, build_load
 from ..sim.scenario import Scenario, Variant, Workload, check_containers, hpa_spec, load_hpa_file, read_scenario
-from ..sources.cluster_client import ConnectionOptions
+from ..sources.options import ConnectionOptions
 from ..timefmt import format_time
 from .versions import Emulation, choose_emulation
 
@@ -36,8 +36,11 @@ DEFAULT_SCENARIO = "bootcamp.yaml"
 """The built-in scenario (the classic tutorial) when none is named."""
 
 
-@dataclass(frozen=True)
-class PrometheusLoad:
+# The value classes below are NamedTuples, not frozen dataclasses: the same immutable values (fields,
+# defaults, repr, ==, hash of the fields), each created ~1 ms faster at import, which every start pays (a
+# frozen dataclass execs six generated methods; issue 18). Nothing replaces their fields with
+# dataclasses.replace or relies on them not being tuples.
+class PrometheusLoad(NamedTuple):
     """Replay load from a Prometheus range query instead of the scenario's ``load:``."""
 
     url: str
@@ -46,15 +49,14 @@ class PrometheusLoad:
     step: str = "15s"
 
 
-@dataclass(frozen=True)
-class SimulationRequest:
+class SimulationRequest(NamedTuple):
     scenario_file: Optional[str] = None
     """None: the built-in scenario."""
     hpa_files: tuple[str, ...] = ()
     compare: bool = False
     duration: Optional[float] = None
     seed: Optional[int] = None
-    controller_flags: Mapping[str, Optional[float]] = field(default_factory=dict)
+    controller_flags: Mapping[str, Optional[float]] = MappingProxyType({})  # read-only: every request shares it
     prometheus: Optional[PrometheusLoad] = None
     from_cluster: Optional[str] = None
     """Name of a live HPA to simulate under the scenario's load."""
@@ -72,8 +74,7 @@ class SimulationRequest:
     """``--feature-gates``: over the release's defaults and the scenario's ``controller.featureGates``."""
 
 
-@dataclass(frozen=True)
-class Simulation:
+class Simulation(NamedTuple):
     scenario: Scenario
     runs: list[tuple[str, Run]]
     """(label, run) per run, the scenario's first. Nothing is simulated yet: a view streams each run's steps
@@ -119,8 +120,7 @@ def simulate(request: SimulationRequest) -> Simulation:
     return Simulation(scenario, runs, comparing=comparing, notes=emulation.notes)
 
 
-@dataclass(frozen=True)
-class Prepared:
+class Prepared(NamedTuple):
     """What one run replays: the scenario (its HPA the first ``--hpa`` when given, its controller settled),
     the load built (Prometheus queried once), the length, and the notes about the controller chosen."""
 
@@ -158,8 +158,7 @@ class _HPAFileError(Exception):
 def _scenario(request: SimulationRequest) -> tuple[Scenario, Emulation]:
     """The scenario to run, its controller settled (flags, cluster, file, else the newest release)."""
     if request.scenario_file is None:
-        with resources.as_file(resources.files("kubectl_hpa.sim") / "scenarios" / DEFAULT_SCENARIO) as path:
-            scenario = read_scenario(Path(path))
+        scenario = _builtin_scenario()
     else:
         scenario = read_scenario(Path(request.scenario_file))
     reported, where = scenario.kubernetes_version, "the scenario"
@@ -173,6 +172,24 @@ def _scenario(request: SimulationRequest) -> tuple[Scenario, Emulation]:
     controller = replace(scenario.controller.with_flags(request.controller_flags), version=emulation.version)
     return replace(scenario, controller=controller,
                    seed=scenario.seed if request.seed is None else request.seed), emulation
+
+
+def _builtin_scenario() -> Scenario:
+    """The built-in scenario, read where the package keeps it.
+
+    Installed as files (pip, wheels, editable), the package's directory holds it: it is read from there, the path
+    ``importlib.resources`` would give. Only a package that is not on disk (a zip) goes through
+    ``importlib.resources``, which loads zipfile, tempfile and shutil with it: ~6 ms of every ``simulate``
+    start (``python -X importtime``)."""
+    from .. import sim
+
+    bundled = Path(sim.__file__ or "").parent / "scenarios" / DEFAULT_SCENARIO
+    if bundled.is_file():
+        return read_scenario(bundled)
+    from importlib import resources
+
+    with resources.as_file(resources.files("kubectl_hpa.sim") / "scenarios" / DEFAULT_SCENARIO) as path:
+        return read_scenario(Path(path))
 
 
 def _hpa_variant(name: str, workload: Workload) -> Variant:
