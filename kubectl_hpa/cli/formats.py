@@ -139,8 +139,7 @@ def _csv(simulation: Simulation, env: OutputEnv) -> Writer:
         raise UserError("-o csv holds one run; use -o json with --compare")
     spool = Spool()
     rows = CsvRows(spool)
-    for step in simulation.runs[0][1]:
-        rows.add(step)
+    rows.add_all(simulation.runs[0][1])
     rows.finish()
 
     def write(out: IO[str]) -> None:

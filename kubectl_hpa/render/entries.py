@@ -22,7 +22,7 @@ import math
 import shutil
 import tempfile
 from json.encoder import encode_basestring_ascii
-from typing import IO, Any, Callable, Optional
+from typing import IO, Any, Callable, Iterable, Optional
 
 from ..sim.engine import MetricPoint, Step
 
@@ -71,6 +71,9 @@ class Spool:
 
     def close(self) -> None:
         self._file.close()
+
+
+FLOAT_TEXTS_KEPT = 1 << 16  # distinct loads whose text a writer remembers (a month of the daily wave: ~2,900)
 
 
 def placeholder(index: int) -> str:
@@ -122,22 +125,124 @@ def _rest_key(step: Step) -> Optional[tuple]:
     return (replicas, ready, desired, step.event, step.limit)
 
 
+POINT_TEXTS_KEPT = 1 << 12  # distinct metric readings a writer remembers the text of
+
+
+def same_text_when_equal(points: tuple[MetricPoint, ...]) -> bool:
+    """Whether every points tuple equal to ``points`` is written the same: its numbers are nonzero floats (or
+    None) and its texts strings. A month of the daily wave hands over 18,914 distinct points tuples that hold
+    39 distinct readings: their text is made once per reading, not once per tuple (~0.1 s a view)."""
+    for point in points:
+        if type(point.name) is not str or type(point.unit) is not str or not (
+                point.error is None or type(point.error) is str):
+            return False
+        for number in (point.current, point.target, point.ratio):
+            if number is not None and (type(number) is not float or not number):  # 5 == 5.0, 0.0 == -0.0
+                return False
+    return True
+
+
+def remembered(texts: dict[tuple[MetricPoint, ...], str], points: tuple[MetricPoint, ...],
+               make: Callable[[tuple[MetricPoint, ...]], str]) -> str:
+    """``make(points)``, remembered in ``texts`` by value when :func:`same_text_when_equal` allows it."""
+    if not same_text_when_equal(points):
+        return make(points)
+    found = texts.get(points)
+    if found is None:
+        found = make(points)
+        if len(texts) < POINT_TEXTS_KEPT:
+            texts[points] = found
+    return found
+
+
 def _ratio(ratio: Optional[float]) -> Optional[float]:
     return None if ratio is None or ratio != ratio else round(ratio, 6)
 
 
-class JsonEntries:
-    """Entries of a ``timeline`` list whose items start at ``indent`` spaces, as ``json.dumps(indent=2)``."""
+class _Entries:
+    """What the JSON and YAML writers share: the text of an entry's metrics and of everything after its load,
+    made once while they repeat (a steady stretch) and remembered by value (see ``same_text_when_equal``)."""
 
-    def __init__(self, indent: str) -> None:
-        self.indent = indent
+    def __init__(self) -> None:
         self._points: Optional[tuple[MetricPoint, ...]] = None
         self._points_text = ""
         self._rest_points: Optional[tuple[MetricPoint, ...]] = None  # the last entry's fields after the load,
         self._rest_key: Optional[tuple] = None  # and their text
         self._rest = ""
+        self._metrics_texts: dict[tuple[MetricPoint, ...], str] = {}
+        self._rests: dict[tuple, str] = {}
+
+    def _made_metrics(self, points: tuple[MetricPoint, ...]) -> str:
+        raise NotImplementedError
+
+    def _rest_text(self, step: Step) -> str:
+        raise NotImplementedError
 
     def _metrics(self, points: tuple[MetricPoint, ...]) -> str:
+        return remembered(self._metrics_texts, points, self._made_metrics)
+
+    def _update_rest(self, step: Step) -> None:
+        """What follows the load, made again when the step's differs from the last entry's (it repeats while
+        the decision holds), and remembered by value (a month: ~20,000 changes between 588 texts)."""
+        points = step.metrics
+        if points is not self._points:  # steady stretches hand over the same points, sync after sync
+            self._points, self._points_text = points, self._metrics(points)
+        key = _rest_key(step)
+        if key is None or points is not self._rest_points or key != self._rest_key:
+            self._rest_points, self._rest_key = points, key
+            if key is None or not same_text_when_equal(points):
+                self._rest = self._rest_text(step)
+            else:
+                found = self._rests.get((points, key))
+                if found is None:
+                    found = self._rest_text(step)
+                    if len(self._rests) < POINT_TEXTS_KEPT:
+                        self._rests[(points, key)] = found
+                self._rest = found
+
+
+class JsonEntries(_Entries):
+    """Entries of a ``timeline`` list whose items start at ``indent`` spaces, as ``json.dumps(indent=2)``."""
+
+    def __init__(self, indent: str) -> None:
+        self.indent = indent
+        super().__init__()
+
+    def spool_all(self, steps: Iterable[Step], spool: Spool, also: Optional[Callable[[Step], None]] = None) -> None:
+        """Every step's :meth:`entry` into ``spool``, ",\n" between them; ``also`` sees each step first. The
+        loop of :meth:`entry` with its state in local variables (a month: 0.31 s of CPU instead of 0.37 s)."""
+        i = self.indent
+        head, middle = f'{i}{{\n{i}  "t": ', f',\n{i}  "load": '
+        rest_points, rest_key, rest = self._rest_points, self._rest_key, self._rest
+        chunk: list[str] = []
+        load_texts: dict[float, str] = {}
+        for step in steps:
+            if also is not None:
+                also(step)
+            points = step.metrics
+            key = (step.replicas, step.ready, step.desired, step.event, step.limit)
+            if (points is not rest_points or key != rest_key
+                    or not type(step.replicas) is type(step.ready) is type(step.desired) is int):
+                self._update_rest(step)  # what follows the load changed
+                rest_points, rest = points, self._rest
+                rest_key = key
+            t, load = step.t, round(step.load, 6)
+            if type(t) is float and type(load) is float and t - t == 0.0 and load - load == 0.0:
+                load_text = load_texts.get(load)  # a month's loads round to ~2,900 values: repr'd once each
+                if load_text is None:
+                    load_text = repr(load)
+                    if load and len(load_texts) < FLOAT_TEXTS_KEPT:  # not 0.0, equal to -0.0
+                        load_texts[load] = load_text
+                chunk.append(f"{head}{t!r}{middle}{load_text},\n{rest}")
+            else:
+                chunk.append(f"{head}{json_scalar(t)}{middle}{json_scalar(load)},\n{rest}")
+            if len(chunk) == CHUNK_ENTRIES:
+                spool.add(",\n".join(chunk))
+                chunk = [""]  # the next chunk's first entry follows this one's last: a separator first
+        if chunk and chunk != [""]:
+            spool.add(",\n".join(chunk))
+
+    def _made_metrics(self, points: tuple[MetricPoint, ...]) -> str:
         if not points:
             return "[]"
         inner = self.indent + "    "
@@ -152,15 +257,9 @@ class JsonEntries:
         return "[\n" + ",\n".join(objects) + f"\n{self.indent}  ]"
 
     def entry(self, step: Step) -> str:
-        points = step.metrics
-        if points is not self._points:  # steady stretches hand over the same points, sync after sync
-            self._points, self._points_text = points, self._metrics(points)
         i = self.indent
         t, load = step.t, round(step.load, 6)
-        key = _rest_key(step)
-        if key is None or points is not self._rest_points or key != self._rest_key:
-            # What follows the load repeats while the decision holds.
-            self._rest_points, self._rest_key, self._rest = points, key, self._rest_text(step)
+        self._update_rest(step)
         if type(t) is float and type(load) is float and t - t == 0.0 and load - load == 0.0:
             # The usual entry (finite floats): the same text, without a call per scalar.
             return f'{i}{{\n{i}  "t": {t!r},\n{i}  "load": {load!r},\n{self._rest}'
@@ -207,7 +306,7 @@ def yaml_number(value: Any) -> Optional[str]:
     return None
 
 
-class YamlEntries:
+class YamlEntries(_Entries):
     """Entries of a ``timeline`` sequence whose ``- `` starts at ``indent`` spaces, as PyYAML's safe_dump
     (block style, keys in order) writes them; ``dump`` is that dump (:func:`~kubectl_hpa.render.document.to_yaml`)."""
 
@@ -215,11 +314,45 @@ class YamlEntries:
         self.indent = indent
         self.dump = dump
         self._strings: dict[tuple[str, str, str], str] = {}
-        self._points: Optional[tuple[MetricPoint, ...]] = None
-        self._points_text = ""
-        self._rest_points: Optional[tuple[MetricPoint, ...]] = None  # the last entry's fields after the load,
-        self._rest_key: Optional[tuple] = None  # and their text
-        self._rest = ""
+        super().__init__()
+
+    def spool_all(self, steps: Iterable[Step], spool: Spool, also: Optional[Callable[[Step], None]] = None) -> None:
+        """Every step's :meth:`entry` into ``spool``; ``also`` sees each step first. The loop of :meth:`entry`
+        with its state in local variables (a month: 0.29 s of CPU instead of 0.40 s)."""
+        i = self.indent
+        head, middle = f"{i}- t: ", f"\n{i}  load: "
+        rest_points, rest_key, rest = self._rest_points, self._rest_key, self._rest
+        chunk: list[str] = []
+        load_texts: dict[float, str] = {}
+        for step in steps:
+            if also is not None:
+                also(step)
+            points = step.metrics
+            key = (step.replicas, step.ready, step.desired, step.event, step.limit)
+            t, load = step.t, round(step.load, 6)
+            if (points is not rest_points or key != rest_key
+                    or not type(step.replicas) is type(step.ready) is type(step.desired) is int
+                    or type(t) is not float or type(load) is not float or t - t != 0.0 or load - load != 0.0):
+                chunk.append(self.entry(step))  # what follows the load changed, or an unusual number
+                rest_points, rest = points, self._rest
+                rest_key = key
+            else:
+                t_text = repr(t)
+                if "e" in t_text and "." not in t_text:
+                    t_text = yaml_float(t)
+                load_text = load_texts.get(load)  # a month's loads round to ~2,900 values: written once each
+                if load_text is None:
+                    load_text = repr(load)
+                    if "e" in load_text and "." not in load_text:
+                        load_text = yaml_float(load)
+                    if load and len(load_texts) < FLOAT_TEXTS_KEPT:  # not 0.0, equal to -0.0
+                        load_texts[load] = load_text
+                chunk.append(f"{head}{t_text}{middle}{load_text}\n{rest}")
+            if len(chunk) == CHUNK_ENTRIES:
+                spool.add("".join(chunk))
+                chunk = []
+        if chunk:
+            spool.add("".join(chunk))
 
     def _string(self, where: str, key: str, value: str) -> str:
         """How the emitter writes ``value`` under ``key`` (of an entry, or of a metric of an entry: ``where``)
@@ -241,7 +374,7 @@ class YamlEntries:
         text = yaml_number(value)
         return self._string(where, key, value) if text is None else text
 
-    def _metrics(self, points: tuple[MetricPoint, ...]) -> str:
+    def _made_metrics(self, points: tuple[MetricPoint, ...]) -> str:
         if not points:
             return " []\n"
         inner = self.indent + "  "
@@ -257,15 +390,9 @@ class YamlEntries:
         return "".join(lines)
 
     def entry(self, step: Step) -> str:
-        points = step.metrics
-        if points is not self._points:
-            self._points, self._points_text = points, self._metrics(points)
         i = self.indent
         t, load = step.t, round(step.load, 6)
-        key = _rest_key(step)
-        if key is None or points is not self._rest_points or key != self._rest_key:
-            # What follows the load repeats while the decision holds.
-            self._rest_points, self._rest_key, self._rest = points, key, self._rest_text(step)
+        self._update_rest(step)
         if type(t) is float and type(load) is float and t - t == 0.0 and load - load == 0.0:
             # The usual entry (finite floats): the same text, without a call per scalar.
             t_text, load_text = repr(t), repr(load)
