@@ -162,6 +162,9 @@ class Informer:
         self.watch_timeout = watch_timeout
         self.on_change = on_change
         self.store: dict[Key, Any] = {}
+        # Bumped (under the lock) at every change of the store: a refresh rebuilds what it derives from the store
+        # (pod indexes, the newest rescales, the HPA order) only when this moved since it last looked.
+        self.generation = 0
         self.resource_version = ""
         self.synced = threading.Event()
         self.last_error_code = 0
@@ -199,6 +202,11 @@ class Informer:
         with self._lock:
             return dict(self.store)
 
+    def versioned(self) -> tuple[int, dict[Key, Any]]:
+        """The store's :attr:`generation` and a copy of the store, taken together."""
+        with self._lock:
+            return self.generation, dict(self.store)
+
     # ------------------------------------------------------------------ list
 
     def list(self) -> Response:
@@ -222,6 +230,7 @@ class Informer:
                     fresh[object_key(item)] = value
             with self._lock:
                 self.store = fresh
+                self.generation += 1
                 self.resource_version = str(metadata(response.body).get("resourceVersion") or "")
             self.synced.set()
             self._changed()
@@ -363,6 +372,7 @@ class Informer:
                             self.store[key] = value
                     elif kind == "DELETED":
                         self.store.pop(key, None)
+                    self.generation += 1
                     if version:
                         self.resource_version = version
                 self._healthy()

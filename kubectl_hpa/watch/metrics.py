@@ -47,9 +47,16 @@ class Answers:
         self.responses = responses
         self.indexes: dict[str, dict[str, list[tuple[int, dict]]]] = {}  # key -> pod name -> (position, item)
         self.cache: Optional[ReadingsCache] = None  # set by ReadingsCache.observe: readings read before are reused
+        self._refused: Optional[bool] = None
 
     def get(self, key: str) -> Optional[Response]:
         return self.responses.get(key)
+
+    def refused(self) -> bool:
+        """Whether any read of this refresh was answered 403 (most refreshes: none, and no HPA need look)."""
+        if self._refused is None:
+            self._refused = any(response.status == 403 for response in self.responses.values())
+        return self._refused
 
     def items_for(self, key: str, pods: Iterable[str], pod_of: Callable[[dict], str]) -> list[dict]:
         """The items of a successful list that belong to ``pods``, in the order the server listed them."""
@@ -99,16 +106,23 @@ class ReadingsCache:
         self.previous: dict[tuple[str, int], tuple[HPASpec, tuple[Any, ...], tuple[Reading, ...]]] = {}
         self.by_key: dict[str, tuple[HPASpec, tuple[Any, ...], tuple[Reading, ...]]] = {}  # an equal spec, parsed anew
         self.answers: Optional[Answers] = None  # the last refresh's: an answer with the same text is not parsed again
+        self.moved = True  # whether an answer changed (or went) at the last observe()
 
     def observe(self, answers: Answers) -> None:
         """Note which answers changed since the last refresh, and let ``answers`` use this cache."""
+        generation = self.generation
         for key, response in answers.responses.items():
             seen = self.bodies.get(key)
             if seen is None or seen[:3] != (response.status, response.text, response.error):
                 self.generation += 1
                 self.bodies[key] = (response.status, response.text, response.error, self.generation)
+        moved = generation != self.generation
         for key in set(self.bodies) - set(answers.responses):
             del self.bodies[key]
+            moved = True
+        # No answer changed or went: every entry checked at the last refresh has the answers' generations it
+        # holds, so readings() need not look them up again (~3 us per HPA).
+        self.moved = moved
         self.previous, self.entries = self.entries, {}
         self.by_key = {entry[0].key: entry for entry in self.previous.values()}
         answers.cache = self
@@ -117,22 +131,25 @@ class ReadingsCache:
     def readings(self, spec: HPASpec, scale: Scale, pods: tuple[Pod, ...], requests: Requests,
                  answers: Answers) -> tuple[Reading, ...]:
         """:func:`read_readings`, or what it gave for the same inputs at the last refresh."""
-        # The pods are kept in the entry, so their ids cannot be reused by other objects while it lives.
-        inputs = (scale, pods, tuple(map(id, pods)), requests,
-                  tuple(self.bodies[r.key][3] if r is not None and r.key in self.bodies else None for r in requests))
-        slot = (spec.key, id(spec))
-        cached = self.entries.get(slot) or self.previous.get(slot) or self.by_key.get(spec.key)
-        if cached is not None and (cached[0] is spec or cached[0] == spec) and _same_inputs(cached[1], inputs):
-            self.entries[slot] = cached
-            return cached[2]
+        key = spec.key
+        slot = (key, id(spec))
+        cached = self.entries.get(slot) or self.previous.get(slot) or self.by_key.get(key)
+        if cached is not None and (cached[0] is spec or cached[0] == spec):
+            before = cached[1]
+            # The pods are kept in the entry, so their ids cannot be reused by other objects while it lives.
+            if before[0] == scale and before[3] == requests and (before[1] is pods or before[2] == tuple(map(id, pods))) \
+                    and (not self.moved or before[4] == self._generations(requests)):
+                self.entries[slot] = cached
+                return cached[2]
+        inputs = (scale, pods, tuple(map(id, pods)), requests, self._generations(requests))
         found = read_readings(spec, scale, pods, requests, answers)
-        self.entries[slot] = self.by_key[spec.key] = (spec, inputs, found)
+        self.entries[slot] = self.by_key[key] = (spec, inputs, found)
         return found
 
-
-def _same_inputs(before: tuple[Any, ...], now: tuple[Any, ...]) -> bool:
-    """The scale equal, the pods the very same objects, the requests and the answers' generations equal."""
-    return before[0] == now[0] and before[2] == now[2] and before[3] == now[3] and before[4] == now[4]
+    def _generations(self, requests: Requests) -> tuple[Optional[int], ...]:
+        """Per request, the generation of its answer's body (None: no answer)."""
+        bodies = self.bodies
+        return tuple(bodies[r.key][3] if r is not None and r.key in bodies else None for r in requests)
 
 
 def readings(spec: HPASpec, scale: Scale, pods: tuple[Pod, ...], requests: Requests,
@@ -175,6 +192,8 @@ def read_readings(spec: HPASpec, scale: Scale, pods: tuple[Pod, ...], requests: 
 
 def forbidden(requests: Requests, answers: Answers) -> set[int]:
     """Indexes of the metrics whose read was refused (403): shown as ``<forbidden>``, an RBAC matter."""
+    if not answers.refused():
+        return set()
     return {index for index, request in enumerate(requests)
             if request is not None and getattr(answers.get(request.key), "status", None) == 403}
 

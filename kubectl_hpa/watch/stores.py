@@ -85,6 +85,10 @@ class PodIndex:
         return self.pods
 
 
+NO_PODS = PodIndex()
+"""The index of a namespace without pods (never added to: one object, so an HPA there keeps its empty pods)."""
+
+
 def pod_indexes(pods: dict[Key, Pod]) -> dict[str, PodIndex]:
     """The pods informer's store, indexed per namespace."""
     indexes: dict[str, PodIndex] = {}

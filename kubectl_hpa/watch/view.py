@@ -58,8 +58,6 @@ def _tone(style: Style, tone: str, text: str) -> str:
 def frame_lines(frame: Frame, style: Style = Style(), width: Optional[int] = None, history: bool = False,
                 interval: Optional[float] = None, namespaced: Optional[bool] = None) -> list[str]:
     """One frame: a header line, any problems, and one row per HPA (lines cut to ``width``)."""
-    from tabulate import tabulate
-
     count = len(frame.rows)
     controller = f", controller {frame.controller}" if frame.controller else ""
     header = (f"kubectl hpa watch: {frame.scope}, {count} HPA{'s' if count != 1 else ''}{controller}, "
@@ -81,7 +79,7 @@ def frame_lines(frame: Frame, style: Style = Style(), width: Optional[int] = Non
             cells.insert(6, f"{trend_line(row.replicas_history)} | {trend_line(row.metric_history)}")
         table.append(cells)
     headers = HEADERS[:6] + ([HISTORY] if history else []) + HEADERS[6:]
-    rendered = tabulate(table, headers=headers, tablefmt="plain", disable_numparse=True).splitlines()
+    rendered = _TABLES.rendered(headers, table)
     lines.append(_cut(rendered[0], width))
     for row, text in zip(frame.rows, rendered[1:], strict=True):
         text = _cut(text, width)
@@ -95,6 +93,26 @@ def frame_lines(frame: Frame, style: Style = Style(), width: Optional[int] = Non
             shadow = _cut(f"  {row.shadow.text()}", width)
             lines.append(style.warn(shadow) if row.shadow.differs and style.color else shadow)
     return lines
+
+
+class _LastTable:
+    """The last table laid out, and its lines: a redraw of the same cells (nothing changed, and the history
+    columns full) is not laid out again. tabulate takes ~30 ms for 1,000 rows, comparing the cells ~1 ms."""
+
+    def __init__(self) -> None:
+        self.cells: Optional[tuple[list[str], list[list[str]]]] = None
+        self.lines: list[str] = []
+
+    def rendered(self, headers: list[str], table: list[list[str]]) -> list[str]:
+        if self.cells is None or self.cells != (headers, table):
+            from tabulate import tabulate
+
+            self.lines = tabulate(table, headers=headers, tablefmt="plain", disable_numparse=True).splitlines()
+            self.cells = (headers, table)
+        return self.lines
+
+
+_TABLES = _LastTable()
 
 
 def _cut(text: str, width: Optional[int]) -> str:
