@@ -123,6 +123,7 @@ def test_offline_simulate_imports_no_client_no_diagnostics(output: list[str]) ->
     modules = imported(["simulate", *output])
     assert "kubectl_hpa.sim.engine" in modules
     assert loaded(modules, NETWORK + HEAVY) == [] and loaded(ours(modules), LAZY) == []
+    assert sorted(modules & set(CLIENT)) == []  # the connection flags come from sources.options
     # An HPA manifest is read by sources.hpa alone, not by the snapshot reader behind the sources.snapshot facade.
     for module in ("kubectl_hpa.sources.snapshot", "kubectl_hpa.sources.assemble", "kubectl_hpa.sources.document",
                    "kubectl_hpa.sources.readings"):

@@ -13,7 +13,7 @@ from typing import Optional
 
 import click
 
-from ..sources.cluster_client import ConnectionOptions
+from ..sources.options import ConnectionOptions
 from .common import UserError, user_errors
 from .connection import connection_options
 from .versioning import check_version_flags, choose_version, say_notes, version_options

@@ -7,7 +7,7 @@ from typing import Optional
 
 import click
 
-from ..sources.cluster_client import ConnectionOptions
+from ..sources.options import ConnectionOptions
 from .common import OutputEnv, UserError, controller_options, duration_callback, user_errors
 from .connection import connection_options
 from .versioning import check_version_flags, say_notes, version_options

@@ -16,7 +16,7 @@ from typing import Optional
 
 import click
 
-from ..sources.cluster_client import ConnectionOptions
+from ..sources.options import ConnectionOptions
 from .common import OutputEnv, controller_options, parse_at, settings_from, user_errors
 from .connection import connection_options
 from .versioning import UnsupportedVersion, VersionChoice, choose_version

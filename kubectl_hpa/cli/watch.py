@@ -16,7 +16,7 @@ from typing import IO, TYPE_CHECKING, Optional
 
 import click
 
-from ..sources.cluster_client import ConnectionOptions
+from ..sources.options import ConnectionOptions
 from .common import OutputEnv, UserError, controller_options, duration_callback
 from .connection import connection_options
 from .versioning import check_version_flags, choose_version, version_options

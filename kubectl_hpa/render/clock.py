@@ -9,20 +9,29 @@ tests/render/test_clock.py checks it equals ``clock`` everywhere it answers.
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Callable
 
 from ..sim.engine import clock
 
-_IN_HOUR = [f"{minutes:02d}:{secs:02d}" for minutes in range(60) for secs in range(60)]  # after an hour: 05:07
-_FIRST_HOUR = [f"{minutes:d}:{secs:02d}" for minutes in range(60) for secs in range(60)]  # the first hour: 5:07
 _FAST_LIMIT = 1e15  # below this a float's round() is an exact int: past it (or negative, NaN, inf) clock answers
+
+
+@lru_cache(maxsize=1)
+def _hour_tables() -> tuple[list[str], list[str]]:
+    """The 3,600 texts of the first hour (``5:07``) and of any later one (``05:07``): made on first use, not at
+    import (a few ms every simulate start would pay)."""
+    first = [f"{minutes:d}:{secs:02d}" for minutes in range(60) for secs in range(60)]
+    later = [f"{minutes:02d}:{secs:02d}" for minutes in range(60) for secs in range(60)]
+    return first, later
 
 
 def clock_formatter() -> Callable[[float], str]:
     """A function equal to ``clock`` (same text, same errors), fast for times that stay in one hour a while."""
+    first_hour, in_hour = _hour_tables()
     hour_now = -1
     prefix = ""
-    table = _FIRST_HOUR
+    table = first_hour
 
     def formatted(seconds: float) -> str:
         nonlocal hour_now, prefix, table
@@ -32,7 +41,7 @@ def clock_formatter() -> Callable[[float], str]:
         if hour != hour_now:
             days, hours = divmod(hour, 24)
             hour_now = hour
-            table = _IN_HOUR if hour else _FIRST_HOUR
+            table = in_hour if hour else first_hour
             prefix = (f"{days}d {hours}:" if days else f"{hours}:") if hour else ""
         return prefix + table[rest]
 
