@@ -323,7 +323,7 @@ class SteadyRun:
         up, down, slot = self._log.scan(now, proposal)
         if behavior is None:
             stabilized, stabilization = down, legacy_reason(proposal, down)
-        elif up <= spec_replicas and down >= spec_replicas and proposal == spec_replicas:
+        elif proposal == spec_replicas:  # (scan's up <= proposal <= down: the windows keep the count)
             stabilized, stabilization = spec_replicas, READY_FOR_NEW_SCALE  # behavior_stabilized's commonest answer
         else:
             stabilized, stabilization = behavior_stabilized(spec_replicas, proposal, up, down)

@@ -298,7 +298,7 @@ class Run:
                 got = usage(now) if usage is not None else None
                 if got is not None:
                     quick = run.sync_usage(now, got[0])
-                    if quick is not None:  # (no CPU limits in this model: nothing is throttled)
+                    if quick is not None:  # (steady_usage is for the idealized model only: no limits, no throttling)
                         conditions = quick.conditions
                         step = rows.step(run.basis, quick, now, got[1], ready)
                         fold(step)
@@ -311,6 +311,7 @@ class Run:
                     # need only their summed usage (World.steady_usage).
                     if quick is not None and uniform:
                         usage = world.steady_usage(run.samples_count)
+                        uniform = usage is not None  # (a Pods metric, the per-pod model: not again this run)
                 if quick is not None:
                     conditions = quick.conditions
                     step = rows.step(run.basis, quick, now, load_now, ready)

@@ -566,16 +566,17 @@ class World:
 
         return view
 
-    def steady_usage(self, counts: Callable[[float, float, float], bool] = lambda now, sampled_at, window: True
+    def steady_usage(self, counts: Callable[[float, float, float], bool]
                      ) -> Optional[Callable[[float], Optional[tuple[int, float]]]]:
-        """The steady view reduced to numbers, for an HPA with one Resource metric whose pods all report the
-        same value: ``usage(now)`` is that metric's summed usage over every pod (milli, weighted by
-        count, as ``SteadyRun.sync_usage`` takes it) and the load at ``now``; None at a sync it cannot
-        answer (the pods changed, or one is not Ready or not sampled yet, or ``counts(now, sample time,
-        window)`` says a young pod's sample may not count: ``SteadyRun.samples_count``): the caller then
-        reads ``steady_view``. This is the view's own arithmetic: every pod reports ``value``, so the sum of
-        value x count over the groups is ``value`` x the pod count, exactly (integers). None when the
-        world is not uniform (the per-pod model, several metrics, ...).
+        """The steady view reduced to numbers, for an HPA with one Resource metric (or ContainerResource of the
+        pod's one container) whose pods all report the same value: ``usage(now)`` is that metric's summed
+        usage over every pod (milli, weighted by count, as ``SteadyRun.sync_usage`` takes it) and the load
+        at ``now``; None at a sync it cannot answer (the pods changed, or one is not Ready or not sampled
+        yet, or ``counts(now, sample time, window)`` says a young pod's sample may not count:
+        ``SteadyRun.samples_count``): the caller then reads ``steady_view``. This is the view's own
+        arithmetic: every pod reports ``value``, so the sum of value x count over the groups is ``value`` x
+        the pod count, exactly (integers). None when the world is not uniform (the per-pod model, a Pods
+        metric, several metrics, retained memory).
 
         A month is 172,800 syncs, nearly all of them steady: this path builds no reading and no tuple
         of pods for them (about a third of a steady sync's cost)."""

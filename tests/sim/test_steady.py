@@ -272,11 +272,12 @@ def test_the_usage_view_gives_the_readings_sum_and_load_of_the_full_view(resourc
     answered = 0
     moments = sorted({float(t) for t in range(0, 9000, 15)} | {float(t) for t, _ in rescales})
     pending = sorted(rescales)
-    usage, view = world.steady_usage(), world.steady_view()
+    every = lambda now, sampled_at, window: True  # noqa: E731 (no run here: every sample counts)
+    usage, view = world.steady_usage(every), world.steady_view()
     for now in moments:
         while pending and pending[0][0] <= now:
             world.scale_to(pending.pop(0)[1], now)
-            usage, view = world.steady_usage(), world.steady_view()
+            usage, view = world.steady_usage(every), world.steady_view()
         assert usage is not None  # one cpu or memory Resource metric of an idealized world
         got = usage(now)
         if got is None:
@@ -294,8 +295,8 @@ def test_the_usage_view_is_only_for_one_resource_metric_of_the_idealized_model()
 
     for metrics in (["cpu", "memory"], ["pods"], ["external"]):
         scenario = parse_scenario(scenario_document(metrics, {}, WAVE), "test", ROOT)
-        assert World(scenario, build_load(scenario.load)).steady_usage() is None
+        assert World(scenario, build_load(scenario.load)).steady_usage(lambda *_: True) is None
     realistic = scenario_document(["cpu"], {}, WAVE)
     realistic["model"] = "realistic"
     scenario = parse_scenario(realistic, "test", ROOT)
-    assert World(scenario, build_load(scenario.load)).steady_usage() is None
+    assert World(scenario, build_load(scenario.load)).steady_usage(lambda *_: True) is None
