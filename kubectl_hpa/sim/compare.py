@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Optional
+from typing import Optional, Sequence, Union
 
-from ..record import Observation
+from ..record import Observation, ReplicaCount
 from .engine import Result, Step
 
 
@@ -33,7 +33,7 @@ class Comparing:
     the syncs in time order, so nothing but the observations is kept.
     """
 
-    def __init__(self, observations: list[Observation], duration: float) -> None:
+    def __init__(self, observations: Sequence[Union[Observation, ReplicaCount]], duration: float) -> None:
         origin = observations[0].time if observations else 0.0
         kept: list[tuple[float, int]] = []
         for observation in observations:
@@ -75,7 +75,7 @@ class Comparing:
             observed=tuple(self.observed))
 
 
-def compare(result: Result, observations: list[Observation]) -> Comparison:
+def compare(result: Result, observations: Sequence[Union[Observation, ReplicaCount]]) -> Comparison:
     """The comparison of a run held in memory with the recording (see :class:`Comparing`)."""
     comparing = Comparing(observations, result.duration)
     for step in result.steps:

@@ -107,10 +107,10 @@ def simulate(request: SimulationRequest) -> Simulation:
                 for label, each in _runs(scenario, variants, request)]
         comparing = None
         if request.recording:
-            from ..record import read_observations
+            from ..record import read_replica_counts
             from ..sim.compare import Comparing
 
-            comparing = Comparing(read_observations(Path(request.recording), prefer=scenario.hpa.key), length)
+            comparing = Comparing(read_replica_counts(Path(request.recording), prefer=scenario.hpa.key), length)
             runs[0][1].observers.append(comparing)
     except _HPAFileError as error:
         raise ScenarioError(str(error)) from None  # these name their own file
