@@ -311,7 +311,7 @@ class SteadyRun:
         """Whether every pod's sample, taken at ``sampled_at`` over ``window``, counts at ``now`` without a
         look at each pod (what ``sync_usage`` needs): past the CPU initialization period of the youngest
         pod, or a sample one window after the last pod became Ready (see ``_metric_result``), or a
-        metric other than CPU."""
+        metric other than CPU. Once true it stays true for later syncs (times and sample times only grow)."""
         return now >= self._young_until or not self._metrics[0].cpu or sampled_at >= self._last_ready + window
 
     def _settle(self, now: float, spec_replicas: int, proposal: int, proposing: str,

@@ -103,6 +103,7 @@ class World:
     def __init__(self, scenario: Scenario, load: LoadProfile) -> None:
         self.scenario = scenario
         self._rate_at = load.history_rate_at
+        self._load = load
         self._rate_memo = (math.nan, 0.0)  # (time, requests/s): a sync asks for the same instant twice
         self.random = random.Random(scenario.seed)
         self.groups: list[PodGroup] = []
@@ -585,13 +586,22 @@ class World:
             return None
         ((name, model),), settled, pods, _ = uniform
         version, resolution, floor, rate_at = self._version, self._resolution, math.floor, self.rate_at
+        # The load at a scrape (a time the run has reached: not before 0): the profile's own function where it
+        # is a pure function of time (not a ``sequence``, whose stages move with the run), else through rate_at.
+        load_at = rate_at if self._sequence is not None else self._load.rate_at
         baseline, per_request, cpu = model.baseline, model.per_request, name == "cpu"
+        counted = False  # whether counts() has said yes: it stays yes (its reasons hold from then on)
 
         def usage(now: float) -> Optional[tuple[int, float]]:
+            nonlocal counted
             scraped = floor(now / resolution) * resolution
-            if scraped < settled or now < settled or self._version != version or not counts(now, scraped, resolution):
+            if scraped < settled or now < settled or self._version != version:
                 return None
-            total = rate_at(scraped)
+            if not counted:
+                if not counts(now, scraped, resolution):
+                    return None
+                counted = True
+            total = load_at(scraped)
             # _as_reported(_usage(model, True, total / pods)), inlined: this runs once a sync.
             used = baseline + per_request * (total / pods)
             value = int(round(used)) if cpu else int(round(used / 1000)) * 1000
