@@ -35,7 +35,7 @@ of every horizon.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import Optional, Sequence, Union
 
 from ..core.decide import decide
@@ -56,7 +56,7 @@ from ..record import Observation
 from ..sources.kube import MetricAPIVersions
 from .metrics import Requests, requests_for
 from .observation import observation_of
-from .rows import Row, RowCells, Seen, previous_conditions
+from .rows import ReuseCounts, Row, RowCells, Seen, previous_conditions
 from .stores import PodIndex, RescaleEvent, pods_for
 
 MARGIN = 1e-3
@@ -64,16 +64,6 @@ MARGIN = 1e-3
 1.8e9, where a float's step is 2.4e-7 s, so ``now - window`` is never off by more than that."""
 
 NEVER = float("inf")
-
-
-@dataclass
-class ReuseCounts:
-    """How many decisions were made anew and how many reused (tests check the reuse path is taken)."""
-
-    decided: int = 0
-    reused: int = 0
-    rows_reused: int = 0  # rows whose cells were those of the last row (watch/rows.py)
-    observations_reused: int = 0
 
 
 def critical_instants(inputs: SyncInput) -> list[float]:

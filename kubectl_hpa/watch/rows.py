@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections import deque
 from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING, Any, NamedTuple, Optional, Union
+from typing import Any, NamedTuple, Optional, Protocol, Union
 
 from ..core.conditions import parse_rescale_message
 from ..core.decide import decide
@@ -26,6 +26,7 @@ from ..core.model import (
     HPASpec,
     MetricResult,
     Pod,
+    Reading,
     Scale,
     ScaleEvent,
     SyncInput,
@@ -39,10 +40,43 @@ from ..timefmt import format_clock, parse_time
 from .metrics import Answers, Requests, forbidden, readings
 from .stores import RescaleEvent
 
-if TYPE_CHECKING:
-    from .reuse import HPAMemo, ReuseCounts
-
 HISTORY = 40  # refreshes of history kept per HPA (the view draws the last 20)
+
+
+@dataclass
+class ReuseCounts:
+    """How many decisions were made anew and how many reused (tests check the reuse path is taken)."""
+
+    decided: int = 0
+    reused: int = 0
+    rows_reused: int = 0  # rows whose cells were those of the last row
+    observations_reused: int = 0
+
+
+class DecisionSource(Protocol):
+    """What :func:`build_row` asks of an HPA's decision memo (watch/reuse.py ``DecisionMemo``)."""
+
+    @property
+    def basis(self) -> Optional[Decision]: ...
+
+    def recall(self, now: float, hpa: HPASpec, scale: Union[Scale, FetchError], pods: tuple[Pod, ...],
+               readings: tuple[Reading, ...], settings: ControllerSettings, state: Optional[ControllerState],
+               selecting: tuple[str, ...], conditions: tuple[Condition, ...], desired: Optional[int],
+               counts: Optional[ReuseCounts] = None) -> Optional[Decision]: ...
+
+    def decide(self, inputs: SyncInput, counts: Optional[ReuseCounts] = None) -> Decision: ...
+
+
+class RowMemo(Protocol):
+    """What :func:`build_row` asks of what the last refresh made of an HPA (watch/reuse.py ``HPAMemo``): rows
+    depend on this, not on reuse.py, which builds on rows."""
+
+    @property
+    def decisions(self) -> DecisionSource: ...
+
+    cells: Optional[RowCells]
+
+    def conditions_of(self, hpa: dict) -> tuple[Condition, ...]: ...
 
 
 @dataclass
@@ -157,7 +191,7 @@ def previous_conditions(hpa: dict) -> tuple[Condition, ...]:
 
 def build_row(seen: Seen, answers: Answers, selecting: tuple[str, ...],
               rescale: Optional[RescaleEvent], tracked: Optional[Tracked], settings: ControllerSettings,
-              now: float, memo: Optional[HPAMemo] = None, counts: Optional[ReuseCounts] = None) -> tuple[Row, Tracked]:
+              now: float, memo: Optional[RowMemo] = None, counts: Optional[ReuseCounts] = None) -> tuple[Row, Tracked]:
     """Decide for one HPA as the controller would now, and the row that shows it; returns the updated memory.
 
     ``memo`` (watch/reuse.py) answers with the last decision, and the last row's cells, when nothing they
