@@ -194,6 +194,27 @@ def steady_basis(inputs: SyncInput, decision: Decision) -> Optional[SteadyBasis]
                        young_until=max((pod.start_time or 0.0) + settings.cpu_initialization_period for pod in pods))
 
 
+_SHARED_MEMOS: dict[tuple[object, ...], tuple[dict[int, SteadyMetricResult], dict[int, SteadyMetricResult]]] = {}
+SHARED_MEMO_LIMIT = 512  # bases remembered; past it the memos start over
+
+
+def _shared_memos(kind: str, target: int, requests: int, counted: int,
+                  context: MetricContext) -> tuple[dict[int, SteadyMetricResult], dict[int, SteadyMetricResult]]:
+    """A pod-based metric's result memos (``SteadyMetric.memo``, ``by_total``), shared by every basis whose
+    results are the same function of the usage: the same kind, target, requests, counted pods and what
+    ``_pod_based_result`` reads of the context (the count, the tolerances, the saturating conversion).
+    A simulation comes back to the same count again and again (every day of a daily wave), and ``tune``
+    replays it for a thousand specs in the same process: without sharing, each run starts empty and
+    computes most of its results anew. Only memoization: what a result is does not depend on it."""
+    full = (kind, target, requests, counted, context.spec_replicas, context.tolerances, context.saturates)
+    memos = _SHARED_MEMOS.get(full)
+    if memos is None:
+        if len(_SHARED_MEMOS) >= SHARED_MEMO_LIMIT:
+            _SHARED_MEMOS.clear()
+        memos = _SHARED_MEMOS[full] = ({}, {})
+    return memos
+
+
 def _steady_metric(spec: MetricSpec, groups: Optional[PodGroups], context: MetricContext) -> Optional[SteadyMetric]:
     target = spec.target
     description = describe_metric(spec)
@@ -205,12 +226,16 @@ def _steady_metric(spec: MetricSpec, groups: Optional[PodGroups], context: Metri
         counted = context.total(groups.ready)
         # The controller reads the fields, not target.type: a Resource averageValue wins.
         if spec.type == PODS or target.average_value is not None:
-            return SteadyMetric(spec, POD_AVERAGE, target.average_value or 0, description, counted=counted,
-                                cpu=spec.type != PODS and spec.name == "cpu")
+            average = target.average_value or 0
+            memo, by_total = _shared_memos(POD_AVERAGE, average, 0, counted, context)
+            return SteadyMetric(spec, POD_AVERAGE, average, description, counted=counted,
+                                cpu=spec.type != PODS and spec.name == "cpu", memo=memo, by_total=by_total)
         requests = pod_requests(pods, spec.name, spec.container, context.settings)
         total = sum(requests[pod.name] * pod.count for pod in pods)
-        return SteadyMetric(spec, POD_UTILIZATION, target.average_utilization or 0, description,
-                            request_total=total, counted=counted, cpu=spec.name == "cpu")
+        utilization = target.average_utilization or 0
+        memo, by_total = _shared_memos(POD_UTILIZATION, utilization, total, counted, context)
+        return SteadyMetric(spec, POD_UTILIZATION, utilization, description, request_total=total,
+                            counted=counted, cpu=spec.name == "cpu", memo=memo, by_total=by_total)
     if spec.type == OBJECT:
         if target.type == VALUE:
             return SteadyMetric(spec, TOTAL_VALUE, target.value or 0, description)
@@ -292,15 +317,49 @@ class SteadyRun:
         would check: the pods, counts, replicas and conditions of the last sync this run answered, every pod
         sampled, every sample counting (``samples_count``).
         None when the run cannot answer (and it is over, as for ``sync``)."""
+        result = self.usage_result(usage)
+        last = self._last
+        results = last.metrics if last is not None and last.metrics[0] is result else (result,)
+        return self._settle(now, self._expected[0], result.proposed, self._metrics[0].description, results)
+
+    def usage_result(self, usage: int) -> SteadyMetricResult:
+        """The one metric's result for the pods' summed usage (see ``sync_usage``), remembered: the same
+        object for the same result."""
         metric = self._metrics[0]
         result = metric.by_total.get(usage)
         if result is None:
             if len(metric.by_total) >= MEMO_LIMIT:
                 metric.by_total.clear()
             result = metric.by_total[usage] = _pod_based_result(metric, usage, self._expected[0], self.basis.context)
+        return result
+
+    def can_hold(self) -> bool:
+        """Whether ``hold`` may stand for the next usage syncs whose result proposes the count: the last
+        sync went through ``sync_usage`` (one pod-based metric) and proposed the count itself.
+
+        Each such sync answers what the last one did but for its metric's result (``held_sync``). Its
+        proposal is the count, so the windows keep it: with behavior the stabilized count is the proposal
+        whenever they are equal, and the legacy window's highest recommendation, already no higher than
+        the count at the last sync, only loses entries to time and gains ones equal to the count. No rate
+        limit applies, and the conditions say the same (the same metric proposes, for the same reasons).
+        What else changes is the stored recommendation."""
         last = self._last
-        results = last.metrics if last is not None and last.metrics[0] is result else (result,)
-        return self._settle(now, self._expected[0], result.proposed, metric.description, results)
+        return (last is not None and self.takes_usage and last.proposal == self._expected[0]
+                and last.stabilized == last.proposal)
+
+    def held_sync(self, result: SteadyMetricResult) -> SteadySync:
+        """The answer of a held sync whose metric result is ``result`` (its proposal the count; see ``can_hold``)."""
+        last = self._last
+        assert last is not None and result.proposed == last.proposal
+        if last.metrics[0] is result:
+            return last
+        return SteadySync(last.proposal, last.stabilized, last.reason, last.limit_reason, (result,), last.conditions)
+
+    def hold(self, times: Sequence[float], last: SteadySync) -> None:
+        """Syncs at ``times`` (after the last one, in order) that ``can_hold`` allowed, the last of which
+        answered ``last`` (``held_sync``): each stored the count as its recommendation."""
+        self._log.store_many(times, self._expected[0])
+        self._last = last
 
     @property
     def takes_usage(self) -> bool:

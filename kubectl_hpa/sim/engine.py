@@ -7,7 +7,8 @@ which is what makes a simulated month take seconds.
 
 The timeline is streamed (:class:`Run`): each step goes to whoever iterates the run and is folded
 into the summary as it passes (:class:`Totals`), so a year costs no more memory than an hour unless
-a view keeps the steps. :func:`simulate` keeps them all (tests, small runs, ``tune``).
+a view keeps the steps. :func:`simulate` keeps them all (tests, small runs). :meth:`Run.fold` hands
+out no step, only the folds, and so can fold whole stretches of steady syncs at once (``tune``).
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ from ..core.versions import IMMEDIATE_RECONCILE
 from .containers import THROTTLED
 from .load import LoadProfile
 from .scenario import Scenario
-from .world import World
+from .world import SteadyUsage, World
 
 
 def clock(seconds: float) -> str:
@@ -190,11 +191,32 @@ def simulate(scenario: Scenario, load: LoadProfile, duration: float, keep_inputs
 
 
 class StepObserver(Protocol):
-    """A fold over a run's steps, fed as the run streams (:attr:`Run.observers`)."""
+    """A fold over a run's steps, fed as the run streams (:attr:`Run.observers`). :meth:`Run.fold` also
+    hands it whole stretches of steps through ``add_held(step, times, loads)`` where it has one: the
+    syncs at ``times`` (with the load at each), each of which is ``step`` but for its time and load;
+    without it, each of those steps is built and added."""
 
     def reset(self) -> None: ...
 
     def add(self, step: Step) -> None: ...
+
+
+HeldFold = Callable[[Step, list[float], list[float]], None]
+"""How a fold takes a held stretch (see :class:`StepObserver`)."""
+
+
+def held_fold(observer: StepObserver) -> HeldFold:
+    """The observer's own ``add_held``, or one that adds each step of the stretch."""
+    own = getattr(observer, "add_held", None)
+    if own is not None:
+        return own
+    add = observer.add
+
+    def each(step: Step, times: list[float], loads: list[float]) -> None:
+        for moment, load in zip(times, loads, strict=True):
+            add(step._replace(t=moment, load=load))
+
+    return each
 
 
 class Run:
@@ -253,6 +275,40 @@ class Run:
             observer.reset()
         return self._stream()
 
+    def fold(self) -> dict:
+        """Run the whole simulation for its folds alone (the summary, the observers) and return the summary.
+
+        No step is handed out, so the steady syncs that keep the count by their own proposal
+        (core.steady.SteadyRun.can_hold: no window, policy or condition has anything to say) are held:
+        the world streams their usage (world.SteadyUsage.stream), the run stores their recommendations in
+        one call, and each stretch of them with the same metric result goes to the folds at once
+        (:class:`StepObserver`). Of a week of the daily wave's 40,321 syncs ~33,600 are held, in ~2,700
+        stretches; each held sync costs a load, a usage and a comparison. This is what ``tune``'s thousand
+        replays run on. The figures, and the steps a fold without ``add_held`` is handed, are the ones
+        iterating the run gives (tests/sim/test_fold.py)."""
+        self.decided = 0
+        self.inputs, self.decisions = [], []
+        self.totals = Totals(self.scenario, self.duration)
+        for observer in self.observers:
+            observer.reset()
+        adds = [observer.add for observer in self.observers]
+        helds = [self.totals.add_held] + [held_fold(observer) for observer in self.observers]
+
+        def held(step: Step, times: list[float], loads: list[float]) -> None:
+            for each in helds:
+                each(step, times, loads)
+
+        collecting = gc.isenabled()
+        gc.disable()
+        try:
+            for step in self._loop(held):
+                for add in adds:
+                    add(step)
+        finally:
+            if collecting:
+                gc.enable()
+        return self.totals.summary()
+
     def _stream(self) -> Iterator[Step]:
         # Millions of small objects and no reference cycles: the collector's passes would cost ~5% and free
         # nothing (and over a timeline kept in memory, much more).
@@ -271,7 +327,9 @@ class Run:
             if collecting:
                 gc.enable()
 
-    def _loop(self) -> Iterator[Step]:
+    def _loop(self, held: Optional[HeldFold] = None) -> Iterator[Step]:
+        """The steps, each folded into the totals; with ``held`` (:meth:`fold`), held stretches go to it
+        instead of being handed out one step at a time."""
         scenario = self.scenario
         world = World(scenario, self.load)
         state: ControllerState = FIRST_SIGHT  # a new HPA: the controller seeds its memory at the first sync
@@ -281,14 +339,17 @@ class Run:
         keep_inputs, keep_last = self.keep_inputs, self.keep_last_inputs
         run: Optional[SteadyRun] = None  # the steady stretch in progress, if any
         view = world.steady_view()  # replaced whenever a run starts
-        usage: Optional[Callable[[float], Optional[tuple[int, float]]]] = None  # the run's numbers-only view
+        usage: Optional[SteadyUsage] = None  # the run's numbers-only view
         uniform = False  # the run takes usage (one pod-based metric)
         ready = 0  # Ready pods at the last full sync: a run's usage syncs have the same pods
         rows = _SteadyRows()
         # The loop runs 172,800 times for 30 days: its hot names are bound once.
         advance, observe, rate_at, fold = world.advance, world.observe, world.rate_at, self.totals.add
         moves = world.moves_between_syncs
-        for index in range(syncs):
+        hold_into = None if moves else held  # (a world that moves between syncs is not held)
+        index = -1
+        while index + 1 < syncs:
+            index += 1
             now = first + index * period
             if until is not None and now > until:
                 return
@@ -303,6 +364,8 @@ class Run:
                         step = rows.step(run.basis, quick, now, got[1], ready)
                         fold(step)
                         yield step
+                        if hold_into is not None and usage is not None:  # (got came from usage)
+                            index = _hold(run, usage, rows, ready, index, syncs, first, period, until, hold_into)
                         continue
                 else:
                     pods, ready, existing, readings, load_now = view(now)
@@ -350,6 +413,44 @@ class Run:
                         limit=_with_note(limit, THROTTLED) if world.throttled else limit)
             fold(step)
             yield step
+
+
+def _hold(run: SteadyRun, usage: SteadyUsage, rows: _SteadyRows, ready: int, index: int, syncs: int, first: float,
+          period: float, until: Optional[float], held: HeldFold) -> int:
+    """Fold the syncs after ``index`` that keep the count by their own proposal (``SteadyRun.can_hold``)
+    at once: one call of ``held`` per stretch of them with the same metric result. Returns the index of the
+    last sync folded (``index`` when none was)."""
+    if not run.can_hold():
+        return index
+    count, result_for, held_sync = run.basis.spec_replicas, run.usage_result, run.held_sync
+    stored: list[float] = []  # every held sync's time
+    times: list[float] = []  # the current stretch's, with the load at each
+    loads: list[float] = []
+    sync: Optional[SteadySync] = None
+    last_usage = -1  # the current stretch's usage: the same usage, the same result (no lookup)
+    following = index + 1
+    for now, used, load in usage.stream(first, period, following, syncs):
+        if until is not None and now > until:
+            break
+        if used != last_usage:
+            result = result_for(used)
+            if result.proposed != count:
+                break
+            if sync is None or result is not sync.metrics[0]:
+                if sync is not None:
+                    held(rows.step(run.basis, sync, times[0], loads[0], ready), times, loads)
+                    stored += times
+                    times, loads = [], []
+                sync = held_sync(result)
+            last_usage = used
+        times.append(now)
+        loads.append(load)
+        following += 1
+    if sync is not None:
+        held(rows.step(run.basis, sync, times[0], loads[0], ready), times, loads)
+        stored += times
+        run.hold(stored, sync)
+    return following - 1
 
 
 def summarize(result: Result) -> dict:
@@ -448,6 +549,33 @@ class Totals:
         if self.extended:
             self.syncs_throttled += THROTTLED in step.limit
             self.syncs_unready += step.ready < step.replicas  # every pod of spec.replicas exists in the model
+
+    def add_held(self, step: Step, times: list[float], loads: list[float]) -> None:
+        """``add`` of ``step`` at each of ``times``: a held stretch (:meth:`Run.fold`), whose syncs differ from
+        ``step`` in time and load alone. After two of them only the counters move: the pending marks (the
+        calm after the last sync above target, the sync after reaching minReplicas) settle within two
+        identical syncs, and the peak's time follows the last of them if the count is the peak."""
+        for moment in times[:2]:
+            self.add(step._replace(t=moment))
+        rest = len(times) - 2
+        if rest <= 0:
+            return
+        desired = step.desired
+        self.syncs += rest
+        if self._above:  # the same points as the step just added
+            self.syncs_above += rest
+            self.after_above_t = times[-1]  # each sync is the one after a sync above target (and marks the next)
+        if desired >= self.max_replicas:
+            self.syncs_at_max += rest
+        if self.whole_period:
+            self.desired_total += desired * rest
+        else:
+            self.pod_seconds.extend(repeat(desired * self.period, rest))
+        if self.peak is not None and desired >= self.peak:
+            self.peak_t = times[-1]
+        if self.extended:
+            self.syncs_throttled += rest * (THROTTLED in step.limit)
+            self.syncs_unready += rest * (step.ready < step.replicas)
 
     def summary(self) -> dict:
         if not self.syncs:

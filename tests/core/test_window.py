@@ -68,3 +68,33 @@ def test_syncs_must_not_go_back_in_time_and_store_takes_the_scanned_slot() -> No
     assert log.recommendations() == (Recommendation(0.0, 3), Recommendation(30.0, 2))
     with pytest.raises(ValueError, match="non-decreasing"):
         log.scan(29.0, 2)
+
+
+@settings(max_examples=400, deadline=None)
+@given(histories(), windows, windows, st.booleans(), replicas,
+       st.lists(st.sampled_from([0.0, 1.0, 15.0, 15.0, 15.0, 30.0, 301.0]), max_size=80), replicas)
+def test_store_many_leaves_what_the_syncs_one_by_one_leave(history, up_window, down_window, legacy, proposal,
+                                                           gaps, following) -> None:
+    """A stretch of syncs that store the same proposal, stored at once, leaves the same list, slot order and
+    windows: the next sync's scan answers the same."""
+    now, stored, steps = history
+    one_by_one = RecommendationLog.open(stored, None if legacy else up_window, down_window, now)
+    at_once = RecommendationLog.open(stored, None if legacy else up_window, down_window, now)
+    assert one_by_one is not None and at_once is not None
+    for gap, _, each in steps:  # some history first, stored the usual way in both
+        now += gap
+        for log in (one_by_one, at_once):
+            log.store(now, each, log.scan(now, each)[2])
+    times = []
+    for gap in gaps:
+        now += gap
+        times.append(now)
+        one_by_one.store(now, proposal, one_by_one.scan(now, proposal)[2])
+    at_once.store_many(times, proposal)
+    assert at_once.recommendations() == one_by_one.recommendations()
+    for gap in (0.0, 15.0, 301.0):  # the windows after the stretch
+        now += gap
+        assert at_once.scan(now, following) == one_by_one.scan(now, following)
+        for log in (one_by_one, at_once):
+            log.store(now, following, log.scan(now, following)[2])
+        assert at_once.recommendations() == one_by_one.recommendations()

@@ -96,6 +96,36 @@ class TuneFigures:
         else:
             self.lag = 0
 
+    def add_held(self, step: Step, times: list[float], loads: list[float]) -> None:
+        """``add`` of ``step`` at each of ``times`` with the load at each: a held stretch (engine.Run.fold), whose
+        syncs differ from ``step`` in time and load alone."""
+        count = len(times)
+        self.desired_total += step.desired * count
+        points = step.metrics
+        if points is not self._points:
+            self._points = points
+            self._over = any(point.ratio is not None and point.ratio > self.threshold for point in points)
+        if self._over:
+            self.syncs_over_margin += count
+        if step.ready < step.replicas:
+            self.syncs_unready += count
+        limit = self.limit
+        if limit is None:
+            return
+        ready = step.ready
+        over, lag, longest, episodes = self.syncs_over_capacity, self.lag, self.longest_lag, self.episodes
+        for load in loads:  # add()'s capacity test, inlined: this runs for nearly every sync of a replay
+            if load > 0 and (ready == 0 or load / ready > limit):
+                over += 1
+                if lag == 0:
+                    episodes += 1
+                lag += 1
+                if lag > longest:
+                    longest = lag
+            else:
+                lag = 0
+        self.syncs_over_capacity, self.lag, self.longest_lag, self.episodes = over, lag, longest, episodes
+
     def figures(self) -> dict:
         period, known = self.period, self.limit is not None
         pod_seconds = self.desired_total * period
@@ -119,18 +149,9 @@ def replay_figures(scenario: Scenario, load: LoadProfile, duration: float, capac
     from .. import engine
 
     fold = TuneFigures(scenario, duration, capacity, margin)
-    streamed = getattr(engine, "Run", None)  # the streaming engine: no step is kept
-    if streamed is not None:
-        run = streamed(scenario, load, duration)
-        run.observers.append(fold)
-        for _ in run:
-            pass
-        summary = run.summary()
-    else:
-        result = engine.simulate(scenario, load, duration)
-        for step in result.steps:
-            fold.add(step)
-        summary = result.summary()
+    run = engine.Run(scenario, load, duration)
+    run.observers.append(fold)
+    summary = run.fold()  # no step is kept, and held stretches are folded whole
     return {**summary, **fold.figures()}
 
 
