@@ -23,7 +23,7 @@ from typing import Any
 import pytest
 import yaml
 
-from kubectl_hpa.sources.cluster_client import ConnectionOptions, connect
+from kubectl_hpa.sources.cluster_client import ConnectionOptions, _Alarms, connect
 from tests.apiserver import FakeAPIServer, run, serve
 from tests.helpers import ROOT, SNAPSHOTS
 
@@ -376,3 +376,41 @@ def test_transport_errors_are_worded_as_go_words_them() -> None:
     assert transport_error(closed, url) == f'Get "{url}": EOF'
     reset = urllib3.exceptions.ProtocolError("Connection aborted.", ConnectionResetError(104, "Connection reset by peer"))
     assert transport_error(reset, url) == f'Get "{url}": read: connection reset by peer'
+
+
+# ----------------------------------------------------------------------------- the alarm thread
+
+
+def test_alarms_fire_in_time_order_and_a_cancelled_one_never_fires() -> None:
+    alarms, fired, done = _Alarms(), [], threading.Event()
+    alarms.after(0.15, lambda: (fired.append("late"), done.set()))
+    cancelled = alarms.after(0.05, lambda: fired.append("cancelled"))
+    alarms.after(0.1, lambda: fired.append("early"))
+    alarms.cancel(cancelled)
+    assert done.wait(5)
+    assert fired == ["early", "late"]
+
+
+def test_a_failing_alarm_does_not_stop_the_others(capsys) -> None:
+    def broken() -> None:
+        raise RuntimeError("broken alarm")
+
+    alarms, done = _Alarms(), threading.Event()
+    alarms.after(0.01, broken)
+    alarms.after(0.05, done.set)
+    assert done.wait(5)
+    assert "broken alarm" in capsys.readouterr().err
+
+
+def test_a_forked_child_gets_its_own_alarm_thread() -> None:
+    import os
+    alarms, done = _Alarms(), threading.Event()
+    alarms.after(0.01, done.set)  # the parent's thread runs
+    assert done.wait(5)
+    child = os.fork()
+    if child == 0:  # the child: the parent's thread is gone; a new alarm must still fire
+        fired = threading.Event()
+        alarms.after(0.01, fired.set)
+        os._exit(0 if fired.wait(5) else 1)
+    _, status = os.waitpid(child, 0)
+    assert os.waitstatus_to_exitcode(status) == 0
