@@ -159,8 +159,13 @@ class _SteadyRows:
         return tuple.__new__(Step, (now, load, current, ready, current, points, "", limit))
 
     def _parts(self, basis: SteadyBasis, quick: SteadySync) -> tuple[tuple[MetricPoint, ...], str]:
+        # A point depends on the metric's spec and its result; the bases of one run share their specs (and,
+        # through core.steady's shared memos, their result objects), so the texts are kept from basis to basis.
         if basis is not self.basis:
-            self.basis, self.points, self.limits = basis, {}, {}
+            if (self.basis is None or len(self.points) > 4096 or len(basis.metrics) != len(self.basis.metrics)
+                    or any(new.spec is not old.spec for new, old in zip(basis.metrics, self.basis.metrics, strict=True))):
+                self.points, self.limits = {}, {}
+            self.basis = basis
         results = quick.metrics
         points = self.points.get(results)
         if points is None:
